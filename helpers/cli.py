@@ -1,0 +1,198 @@
+"""Command line: ``python -m helpers {predict,evaluate,train} ...``.
+
+    python -m helpers predict  --model DIR FILE     one JSON object per input line, in order
+    python -m helpers evaluate --model DIR FILE     exact match against the real function
+    python -m helpers train --task NAME --out DIR   train (or resume) a model
+
+FILE is split on "\\n" only (lines are not stripped; "-" reads standard input). Bad arguments print
+one line and exit with status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Iterator
+
+USAGE_ERROR = 2
+CHUNK_LINES = 1024  # lines decoded per batch of the fast decoder
+
+
+class UsageError(Exception):
+    """Bad arguments or unusable files: reported on one line, exit status 2."""
+
+
+class OneLineParser(argparse.ArgumentParser):
+    def error(self, message):  # argparse prints usage + message over several lines; we want one
+        raise UsageError(f"{self.prog}: {message}")
+
+
+def read_lines(path: str) -> list[bytes]:
+    """The lines of FILE as bytes, split on b"\\n" only. A final "\\n" does not start another line."""
+    try:
+        data = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
+    except OSError as error:
+        raise UsageError(f"cannot read {path}: {error.strerror}") from error
+    if not data:
+        return []
+    lines = data.split(b"\n")
+    if lines[-1] == b"":
+        lines.pop()
+    return lines
+
+
+def _quiet_tensorflow() -> None:
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+
+def _load(model_dir: str):
+    from helpers.storage import load_model
+
+    try:
+        return load_model(model_dir)
+    except ValueError as error:
+        raise UsageError(str(error)) from error
+
+
+def output_is_valid(task: str, text: str | None) -> bool:
+    """Is ``text`` a well-formed output of ``task``'s output format (compact JSON)?"""
+    if text is None:
+        return False
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError:
+        return False
+    if task == "urlparse":
+        return isinstance(value, list) and len(value) == 6 and all(isinstance(item, str) for item in value)
+    return True
+
+
+def predict_records(stored, lines: list[bytes]) -> Iterator[dict]:
+    """One result dict per line, in order. Lines the model cannot take get ok=false and an error."""
+    from helpers.decoders import GreedyDecoder
+
+    decoder = GreedyDecoder(stored.model)
+    max_bytes = stored.model.config.max_input_length - 1
+    for start in range(0, len(lines), CHUNK_LINES):
+        chunk = lines[start:start + CHUNK_LINES]
+        records: list[dict] = []
+        usable: list[int] = []
+        for raw in chunk:
+            record: dict = {"input": raw.decode("utf-8", errors="replace"), "output": None, "ok": False, "score": None}
+            if not raw:
+                record["error"] = "empty input"
+            elif len(raw) > max_bytes:
+                record["error"] = f"input is {len(raw)} UTF-8 bytes, the model takes at most {max_bytes}"
+            else:
+                try:
+                    raw.decode("utf-8")
+                    usable.append(len(records))
+                except UnicodeDecodeError as error:
+                    record["error"] = f"not valid UTF-8 ({error.reason} at byte {error.start})"
+            records.append(record)
+        if usable:
+            decoded = decoder([records[index]["input"] for index in usable])
+            for position, index in enumerate(usable):
+                text = decoded.texts[position]
+                record = records[index]
+                record["output"] = text
+                record["score"] = round(float(decoded.scores[position]), 6)
+                record["ok"] = output_is_valid(stored.task, text)
+                if text is None:
+                    record["error"] = "the model did not finish a valid UTF-8 output"
+                elif not record["ok"]:
+                    record["error"] = f"output is not a valid {stored.task} result"
+        yield from records
+
+
+def command_predict(arguments) -> int:
+    _quiet_tensorflow()
+    lines = read_lines(arguments.file)
+    stored = _load(arguments.model)
+    out = sys.stdout
+    for record in predict_records(stored, lines):
+        out.write(json.dumps(record, ensure_ascii=False) + "\n")
+    out.flush()
+    return 0
+
+
+def command_evaluate(arguments) -> int:
+    _quiet_tensorflow()
+    from helpers.functions import get_function
+    from helpers.evaluation import evaluate_records
+
+    lines = read_lines(arguments.file)
+    stored = _load(arguments.model)
+    function = get_function(stored.task)
+    records = list(predict_records(stored, lines))
+    report = evaluate_records(function, records)
+    print(json.dumps(report, indent=2, ensure_ascii=False))
+    return 0
+
+
+def command_train(arguments) -> int:
+    _quiet_tensorflow()
+    from helpers.functions import REGISTRY
+    from helpers.model import Seq2SeqConfig
+    from helpers.training import TrainingConfig, train
+
+    if arguments.task not in REGISTRY:
+        raise UsageError(f"unknown task {arguments.task!r}; registered: {', '.join(sorted(REGISTRY))}")
+    function = REGISTRY[arguments.task]
+    model_config = Seq2SeqConfig(
+        units=arguments.units, embedding_dim=arguments.embedding_dim,
+        max_input_length=function.max_input_bytes + 1, max_output_length=arguments.max_output_length,
+    )
+    training_config = TrainingConfig(
+        task=arguments.task, batch_size=arguments.batch_size, steps_per_epoch=arguments.steps_per_epoch,
+        epochs=arguments.epochs, max_minutes=arguments.minutes, learning_rate=arguments.learning_rate,
+        validation_size=arguments.validation_size, seed=arguments.seed,
+    )
+    result = train(training_config, model_config, arguments.out, verbose=2)
+    print(json.dumps({key: value for key, value in result.metrics.items() if not key.endswith("_config")}, indent=2))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = OneLineParser(prog="python -m helpers", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=OneLineParser)
+
+    predict = commands.add_parser("predict", help="decode each line of FILE with a trained model")
+    predict.add_argument("--model", required=True, help="a trained model directory")
+    predict.add_argument("file", help='inputs, one per line ("-" for standard input)')
+    predict.set_defaults(run=command_predict)
+
+    evaluate = commands.add_parser("evaluate", help="exact match of a model against the real function")
+    evaluate.add_argument("--model", required=True, help="a trained model directory")
+    evaluate.add_argument("file", help='inputs, one per line ("-" for standard input)')
+    evaluate.set_defaults(run=command_evaluate)
+
+    train = commands.add_parser("train", help="train a model of a registered function (resumes if OUT exists)")
+    train.add_argument("--task", required=True, help="registered function name, e.g. protocol, urlparse, hex")
+    train.add_argument("--out", required=True, help="run directory (model/, backup/, logs/, history.json)")
+    train.add_argument("--minutes", type=float, default=None, help="training time budget")
+    train.add_argument("--epochs", type=int, default=100)
+    train.add_argument("--steps-per-epoch", type=int, default=100)
+    train.add_argument("--batch-size", type=int, default=128)
+    train.add_argument("--learning-rate", type=float, default=3e-3)
+    train.add_argument("--units", type=int, default=128)
+    train.add_argument("--embedding-dim", type=int, default=64)
+    train.add_argument("--max-output-length", type=int, default=400)
+    train.add_argument("--validation-size", type=int, default=1000)
+    train.add_argument("--seed", type=int, default=1)
+    train.set_defaults(run=command_train)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        arguments = build_parser().parse_args(argv)
+        return arguments.run(arguments)
+    except UsageError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return USAGE_ERROR
+    except BrokenPipeError:  # `... | head` closed the pipe: not an error of ours
+        return 0

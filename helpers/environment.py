@@ -1,0 +1,80 @@
+"""Where the code runs: Colab or not, GPU or not, smoke mode or a real run, where outputs go.
+
+Every notebook's setup cell ends with ``environment = describe()``; the rest of the notebook reads
+its settings from there instead of probing the machine again.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+SMOKE_VARIABLE = "PORTING_SMOKE"  # "1": shrink data and training so a notebook runs in about a minute
+OUTPUT_VARIABLE = "PORTING_OUTPUT"  # where models, logs and executed notebooks go
+REPOSITORY_ROOT = Path(__file__).resolve().parent.parent
+
+
+def in_colab() -> bool:
+    return "google.colab" in sys.modules or importlib.util.find_spec("google.colab") is not None
+
+
+def smoke_mode() -> bool:
+    """True when CI (or a hurried reader) asks for the tiny version of every notebook."""
+    return os.environ.get(SMOKE_VARIABLE, "0").strip().lower() in {"1", "true", "yes"}
+
+
+def output_root() -> Path:
+    """Outputs live outside the source tree: $PORTING_OUTPUT, else Google Drive when mounted in
+    Colab (so a disconnect keeps checkpoints), else /content in Colab, else ~/porting-code-output."""
+    if os.environ.get(OUTPUT_VARIABLE):
+        root = Path(os.environ[OUTPUT_VARIABLE]).expanduser()
+    elif in_colab() and Path("/content/drive/MyDrive").is_dir():
+        root = Path("/content/drive/MyDrive/porting-code-output")
+    elif in_colab():
+        root = Path("/content/porting-code-output")
+    else:
+        root = Path.home() / "porting-code-output"
+    root.mkdir(parents=True, exist_ok=True)
+    return root
+
+
+def gpu_names() -> list[str]:
+    import tensorflow as tf
+
+    return [device.name for device in tf.config.list_physical_devices("GPU")]
+
+
+@dataclass
+class Environment:
+    colab: bool  # running inside Google Colab
+    smoke: bool  # shrink everything (CI)
+    gpus: list[str]  # visible GPUs; Keras uses cuDNN for the LSTMs when there is one
+    output: Path  # root for models, logs, executed notebooks
+    repository: Path  # the checkout that holds helpers/ and data/
+
+    def __str__(self) -> str:
+        device = ", ".join(self.gpus) if self.gpus else "no GPU (CPU only)"
+        mode = "smoke mode (tiny data and training)" if self.smoke else "full run"
+        return (f"{'Colab' if self.colab else 'local'}; {device}; {mode}; "
+                f"outputs in {self.output}; code from {self.repository}")
+
+
+def describe() -> Environment:
+    """Detect the environment once, print it, and return it."""
+    environment = Environment(colab=in_colab(), smoke=smoke_mode(), gpus=gpu_names(), output=output_root(),
+                              repository=REPOSITORY_ROOT)
+    print(environment)
+    return environment
+
+
+def mount_drive() -> bool:
+    """In Colab, mount Google Drive so that checkpoints survive a disconnect. Elsewhere: False."""
+    if not in_colab():
+        return False
+    from google.colab import drive  # type: ignore[import-not-found]
+
+    drive.mount("/content/drive")
+    return True

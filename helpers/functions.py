@@ -1,0 +1,152 @@
+"""The registry of functions to learn: the real Python function is the ground truth.
+
+Each ``LearnedFunction`` holds
+  * ``function``: the real Python function, str -> any JSON-able value;
+  * ``generate_input``: random.Random -> one input string (the training distribution);
+  * ``max_input_bytes``: the longest input in UTF-8 bytes the model is built for.
+
+The model learns ``to_text(function(x))``: the output written as compact JSON (no spaces, UTF-8
+kept as is), so that every output, a string, a list or an object, is one unambiguous string.
+
+Adding a function is one ``register(LearnedFunction(...))`` call.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from dataclasses import dataclass
+from typing import Any, Callable
+from urllib.parse import urlparse
+
+from helpers.url_generator import random_url
+
+
+def to_json_text(value: Any) -> str:
+    """Compact JSON: ``["http","a.com","/","","",""]``."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+@dataclass(frozen=True)
+class LearnedFunction:
+    name: str  # registry key, also the model's task name
+    function: Callable[[str], Any]  # the real Python function (the oracle)
+    generate_input: Callable[[random.Random], str]  # draws one training input
+    max_input_bytes: int  # longest input, in UTF-8 bytes, that the model must accept
+    description: str = ""  # one line for the README and the command line
+
+    def output_text(self, text: str) -> str:
+        """The target the model learns for ``text``: compact JSON of the real function's result."""
+        return to_json_text(self.function(text))
+
+    def example(self, rng: random.Random) -> tuple[str, str]:
+        """One (input, target) pair. Inputs on which the real function raises are drawn again."""
+        for _ in range(1000):
+            text = self.generate_input(rng)
+            if len(text.encode("utf-8")) > self.max_input_bytes:
+                continue
+            try:
+                return text, self.output_text(text)
+            except ValueError:
+                continue
+        raise ValueError(f"the generator of {self.name!r} gave 1000 inputs in a row that the function rejects")
+
+    def examples(self, rng: random.Random, count: int) -> tuple[list[str], list[str]]:
+        pairs = [self.example(rng) for _ in range(count)]
+        return [pair[0] for pair in pairs], [pair[1] for pair in pairs]
+
+
+REGISTRY: dict[str, LearnedFunction] = {}
+
+
+def register(entry: LearnedFunction) -> LearnedFunction:
+    if entry.name in REGISTRY:
+        raise ValueError(f"a function named {entry.name!r} is registered already")
+    REGISTRY[entry.name] = entry
+    return entry
+
+
+def get_function(name: str) -> LearnedFunction:
+    if name not in REGISTRY:
+        raise ValueError(f"unknown function {name!r}; registered: {', '.join(sorted(REGISTRY))}")
+    return REGISTRY[name]
+
+
+# ------------------------------------------------------------------------------------------------
+# urlparse and its toy sibling
+# ------------------------------------------------------------------------------------------------
+PROTOCOL_PREFIX_CHARACTERS = 32
+
+
+def protocol(url: str) -> str:
+    """The scheme that urlparse finds in the first 32 characters of a URL (the toy task)."""
+    return urlparse(url[:PROTOCOL_PREFIX_CHARACTERS]).scheme
+
+
+SCHEME_CHARACTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+-."
+
+
+def url_prefix(rng: random.Random) -> str:
+    """The first 32 characters of a URL. Half are realistic URLs; the other half have a made-up
+    scheme (random letters, digits, '+-.', mixed case, sometimes an invalid character), so that
+    the model cannot get by with "http or https" and must learn to copy what stands before ':'."""
+    if rng.random() < 0.5:
+        return random_url(rng)[:PROTOCOL_PREFIX_CHARACTERS]
+    scheme = rng.choice("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    scheme += "".join(rng.choice(SCHEME_CHARACTERS) for _ in range(rng.randint(0, 14)))
+    if rng.random() < 0.1:  # one character that is not allowed in a scheme: urlparse finds none
+        position = rng.randint(0, len(scheme))
+        scheme = scheme[:position] + rng.choice(" _/?#@%~!é") + scheme[position:]
+    rest = random_url(rng).partition(":")[2] if rng.random() < 0.8 else random_url(rng)
+    return (scheme + ":" + rest)[:PROTOCOL_PREFIX_CHARACTERS]
+
+
+def urlparse_fields(url: str) -> list[str]:
+    """The six ParseResult fields, in order: scheme, netloc, path, params, query, fragment."""
+    return list(urlparse(url))
+
+
+URLPARSE_FIELD_NAMES = ("scheme", "netloc", "path", "params", "query", "fragment")
+
+register(LearnedFunction(
+    name="protocol",
+    function=protocol,
+    generate_input=url_prefix,
+    max_input_bytes=4 * PROTOCOL_PREFIX_CHARACTERS,
+    description="urlparse(url[:32]).scheme: the toy model of notebook 03",
+))
+
+register(LearnedFunction(
+    name="urlparse",
+    function=urlparse_fields,
+    generate_input=random_url,
+    max_input_bytes=256,
+    description="urllib.parse.urlparse: the six fields as a JSON list",
+))
+
+
+# ------------------------------------------------------------------------------------------------
+# hex
+# ------------------------------------------------------------------------------------------------
+HEX_MAX = 10 ** 9
+
+
+def decimal_number(rng: random.Random) -> str:
+    """A non-negative integer below 10**9 as decimal text, with every digit count equally likely."""
+    digits = rng.randint(1, 9)
+    low = 0 if digits == 1 else 10 ** (digits - 1)
+    return str(rng.randint(low, 10 ** digits - 1))
+
+
+def hex_of_decimal(text: str) -> str:
+    """hex() of the integer written in decimal: "255" -> "0xff"."""
+    return hex(int(text))
+
+
+register(LearnedFunction(
+    name="hex",
+    function=hex_of_decimal,
+    generate_input=decimal_number,
+    max_input_bytes=9,
+    description="hex(int(text)) for 0 <= n < 10**9",
+))

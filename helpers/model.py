@@ -1,0 +1,242 @@
+"""The seq2seq network: a pair of embeddings, a pair of LSTMs, attention, a softmax over bytes.
+
+    encoder_ids (batch, time_in) -> Embedding -> LSTM (or bidirectional LSTM) -> encoder_outputs
+                                                                    (batch, time_in, units)
+    decoder_ids (batch, time_out) -> Embedding -> LSTM, started from the encoder's final state
+                                  -> decoder_outputs (batch, time_out, units)
+    attention(decoder_outputs, encoder_outputs) -> context (batch, time_out, units)
+    [decoder_outputs, context] -> Dense(tanh) -> Dense(softmax) -> (batch, time_out, vocabulary)
+
+Training uses teacher forcing: the decoder reads the true previous byte. The LSTMs keep Keras'
+default activations, no recurrent dropout and ``unroll=False``, so on a GPU Keras runs them with
+cuDNN. The same layer objects serve the step-by-step decoders in ``helpers.decoders``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import dataclass
+
+import keras
+from keras import ops
+
+from helpers.vectorization import PAD_ID, VOCABULARY_SIZE
+
+
+@dataclass
+class Seq2SeqConfig:
+    """Shape of one seq2seq model. Saved as JSON beside the weights."""
+
+    vocabulary_size: int = VOCABULARY_SIZE  # 256 bytes + PAD, START, END
+    embedding_dim: int = 64  # bytes are few (259): a small embedding is enough
+    units: int = 128  # width of both LSTMs (each direction gets half when bidirectional)
+    bidirectional_encoder: bool = True  # encoder outputs then see both sides of each byte
+    attention_scale: bool = False  # divide scores by sqrt(units); unscaled, alignment is found sooner (measured)
+    position_features: int = 16  # sinusoidal position of each byte appended to its embedding; 0 = none
+    max_input_length: int = 258  # longest encoder input in ids (UTF-8 bytes + END); 256 bytes of text
+    max_output_length: int = 400  # hard stop for the greedy decoders, in ids
+    dropout: float = 0.0  # on the attention-combined vector; generators rarely repeat, so 0 is fine
+
+    def __post_init__(self) -> None:
+        if self.position_features % 2:
+            raise ValueError(f"position_features must be even, got {self.position_features}")
+        if self.bidirectional_encoder and self.units % 2:
+            raise ValueError(f"a bidirectional encoder needs an even number of units, got {self.units}")
+        for name in ("vocabulary_size", "embedding_dim", "units", "max_input_length", "max_output_length"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be positive, got {getattr(self, name)}")
+
+    def to_json(self) -> str:
+        return json.dumps(dataclasses.asdict(self), indent=2)
+
+    @classmethod
+    def from_dict(cls, values: dict) -> "Seq2SeqConfig":
+        known = {field.name for field in dataclasses.fields(cls)}
+        unknown = set(values) - known
+        if unknown:
+            raise ValueError(f"unknown model config fields: {sorted(unknown)}")
+        return cls(**values)
+
+
+def position_encoding(length, features: int):
+    """Sinusoidal encoding of positions 0..length-1: (length, features), periods from 4 to ~2000 steps.
+
+    Appended to the byte embeddings, it tells the encoder and the decoder where each byte stands, so
+    the attention can learn "look at the input position that matches this output position" quickly.
+    """
+    positions = ops.cast(ops.arange(length), "float32")[:, None]
+    frequencies = ops.exp(ops.linspace(ops.log(2 * 3.14159265 / 4.0), ops.log(2 * 3.14159265 / 2000.0), features // 2))
+    angles = positions * frequencies[None, :]
+    return ops.concatenate([ops.sin(angles), ops.cos(angles)], axis=-1)
+
+
+class AppendPositions(keras.layers.Layer):
+    """(batch, time, embedding) -> (batch, time, embedding + features): the sinusoidal position of
+    each step appended to its embedding. ``offset`` is the position of the first step (the
+    step-by-step decoder passes the step number)."""
+
+    def __init__(self, features: int, **kwargs):
+        super().__init__(**kwargs)
+        self.features = features
+        self.supports_masking = True
+
+    def call(self, embedded, offset=0):
+        if self.features == 0:
+            return embedded
+        shape = ops.shape(embedded)
+        encoding = position_encoding(shape[1] + offset, self.features)[offset:]
+        encoding = ops.broadcast_to(encoding[None], (shape[0], shape[1], self.features))
+        return ops.concatenate([embedded, ops.cast(encoding, embedded.dtype)], axis=-1)
+
+    def compute_output_shape(self, input_shape):
+        return (*input_shape[:-1], input_shape[-1] + self.features)
+
+    def get_config(self):
+        return {**super().get_config(), "features": self.features}
+
+
+def attend(query, keys, key_mask, scale: bool):
+    """Dot-product attention of each query row over the encoder outputs.
+
+    query:    (batch, time_out, units)
+    keys:     (batch, time_in, units)   the encoder outputs, also used as values
+    key_mask: (batch, time_in) bool     False at padding
+    returns   context (batch, time_out, units), weights (batch, time_out, time_in)
+    """
+    scores = ops.einsum("bqu,bku->bqk", query, keys)
+    if scale:
+        scores = scores / ops.sqrt(ops.cast(ops.shape(keys)[-1], scores.dtype))
+    scores = ops.where(ops.expand_dims(key_mask, 1), scores, ops.full_like(scores, -1e9))
+    weights = ops.softmax(scores, axis=-1)
+    context = ops.einsum("bqk,bku->bqu", weights, keys)
+    return context, weights
+
+
+class DotAttention(keras.layers.Layer):
+    """``attend`` as a layer, so that the training graph and the decoders share one definition."""
+
+    def __init__(self, scale: bool = True, **kwargs):
+        super().__init__(**kwargs)
+        self.scale = scale
+        self.supports_masking = True
+
+    def call(self, query, keys, encoder_ids):
+        context, _ = attend(query, keys, ops.not_equal(encoder_ids, PAD_ID), self.scale)
+        return context
+
+    def compute_mask(self, query, keys=None, encoder_ids=None, mask=None):
+        return None
+
+    def get_config(self):
+        return {**super().get_config(), "scale": self.scale}
+
+
+class Seq2Seq:
+    """The layers of one model, the Keras training model built from them, and its config.
+
+    ``training_model`` maps {"encoder_ids": (batch, time_in), "decoder_ids": (batch, time_out)} to
+    probabilities (batch, time_out, vocabulary).
+    """
+
+    def __init__(self, config: Seq2SeqConfig):
+        self.config = config
+        units = config.units
+        self.encoder_embedding = keras.layers.Embedding(
+            config.vocabulary_size, config.embedding_dim, mask_zero=True, name="encoder_embedding"
+        )
+        self.decoder_embedding = keras.layers.Embedding(
+            config.vocabulary_size, config.embedding_dim, mask_zero=True, name="decoder_embedding"
+        )
+        self.positions = AppendPositions(config.position_features, name="positions")
+        if config.bidirectional_encoder:
+            self.encoder_lstm = keras.layers.Bidirectional(
+                keras.layers.LSTM(units // 2, return_sequences=True, return_state=True),
+                name="encoder_lstm",
+            )
+        else:
+            self.encoder_lstm = keras.layers.LSTM(units, return_sequences=True, return_state=True, name="encoder_lstm")
+        self.decoder_lstm = keras.layers.LSTM(units, return_sequences=True, return_state=True, name="decoder_lstm")
+        self.attention = DotAttention(scale=config.attention_scale, name="attention")
+        self.combine = keras.layers.Dense(units, activation="tanh", name="combine")
+        self.dropout = keras.layers.Dropout(config.dropout, name="dropout")
+        self.output_layer = keras.layers.Dense(config.vocabulary_size, activation="softmax", name="output")
+        self.training_model = self._build_training_model()
+
+    def encode(self, encoder_ids, training=None):
+        """encoder_ids (batch, time_in) -> outputs (batch, time_in, units), [h, c] each (batch, units)."""
+        embedded = self.positions(self.encoder_embedding(encoder_ids))
+        mask = ops.not_equal(encoder_ids, PAD_ID)
+        if self.config.bidirectional_encoder:
+            outputs, forward_h, forward_c, backward_h, backward_c = self.encoder_lstm(
+                embedded, mask=mask, training=training
+            )
+            state = [ops.concatenate([forward_h, backward_h], -1), ops.concatenate([forward_c, backward_c], -1)]
+        else:
+            outputs, state_h, state_c = self.encoder_lstm(embedded, mask=mask, training=training)
+            state = [state_h, state_c]
+        return outputs, state
+
+    def output_probabilities(self, decoder_outputs, encoder_outputs, encoder_ids, training=None):
+        """(batch, time_out, units) decoder outputs -> (batch, time_out, vocabulary) probabilities."""
+        context = self.attention(decoder_outputs, encoder_outputs, encoder_ids)
+        combined = self.combine(ops.concatenate([decoder_outputs, context], axis=-1))
+        return self.output_layer(self.dropout(combined, training=training))
+
+    def _build_training_model(self) -> keras.Model:
+        encoder_ids = keras.Input(shape=(None,), dtype="int32", name="encoder_ids")
+        decoder_ids = keras.Input(shape=(None,), dtype="int32", name="decoder_ids")
+        encoder_outputs, state = self.encode(encoder_ids)
+        decoder_embedded = self.positions(self.decoder_embedding(decoder_ids))
+        decoder_outputs, _, _ = self.decoder_lstm(
+            decoder_embedded, initial_state=state, mask=ops.not_equal(decoder_ids, PAD_ID)
+        )
+        probabilities = self.output_probabilities(decoder_outputs, encoder_outputs, encoder_ids)
+        return keras.Model({"encoder_ids": encoder_ids, "decoder_ids": decoder_ids}, probabilities, name="seq2seq")
+
+
+def build_seq2seq(config: Seq2SeqConfig | None = None) -> Seq2Seq:
+    """A new, untrained model. ``build_seq2seq().training_model.summary()`` shows its layers."""
+    return Seq2Seq(config or Seq2SeqConfig())
+
+
+def masked_loss(targets, probabilities):
+    """Cross-entropy averaged over real target ids only (padding contributes nothing).
+
+    targets (batch, time) int, probabilities (batch, time, vocabulary).
+    """
+    per_token = keras.losses.sparse_categorical_crossentropy(targets, probabilities)
+    real = ops.cast(ops.not_equal(targets, PAD_ID), per_token.dtype)
+    return ops.sum(per_token * real) / ops.maximum(ops.sum(real), 1.0)
+
+
+def padding_capped_loss(targets, probabilities):
+    """The article's loss: the model also learns to write padding, but padding is at most half.
+
+    Cross-entropy over real ids plus cross-entropy over padding positions, the latter capped at the
+    former, so that a batch with much padding cannot teach mostly "write padding".
+    """
+    per_token = keras.losses.sparse_categorical_crossentropy(targets, probabilities)
+    real = ops.cast(ops.not_equal(targets, PAD_ID), per_token.dtype)
+    padding = 1.0 - real
+    real_loss = ops.sum(per_token * real) / ops.maximum(ops.sum(real), 1.0)
+    padding_loss = ops.sum(per_token * padding) / ops.maximum(ops.sum(padding), 1.0)
+    return real_loss + ops.minimum(padding_loss, real_loss)
+
+
+def masked_token_accuracy(targets, probabilities):
+    """Share of real (non-padding) target ids that the argmax predicts correctly."""
+    predicted = ops.cast(ops.argmax(probabilities, axis=-1), targets.dtype)
+    real = ops.not_equal(targets, PAD_ID)
+    correct = ops.logical_and(ops.equal(predicted, targets), real)
+    return ops.sum(ops.cast(correct, "float32")) / ops.maximum(ops.sum(ops.cast(real, "float32")), 1.0)
+
+
+def sequence_accuracy(targets, probabilities):
+    """Share of rows whose every real target id is predicted correctly (teacher-forced exact match)."""
+    predicted = ops.cast(ops.argmax(probabilities, axis=-1), targets.dtype)
+    wrong = ops.logical_and(ops.not_equal(predicted, targets), ops.not_equal(targets, PAD_ID))
+    return ops.mean(ops.cast(ops.logical_not(ops.any(wrong, axis=-1)), "float32"))
+
+
+LOSSES = {"masked": masked_loss, "padding_capped": padding_capped_loss}

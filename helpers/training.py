@@ -1,0 +1,311 @@
+"""Training: an infinite stream of examples from the real function, Keras ``fit``, and checkpoints.
+
+* The training stream draws (input, real_function(input)) pairs forever. It groups examples of
+  similar length into the same batch (length bucketing), so that a batch of short URLs is not
+  padded to the length of the longest URL in the stream: on a CPU, time steps are the cost.
+* The validation set is drawn once, from another seed, and the training stream skips every input
+  that is in it: validation measures generalisation, never memory.
+* After each epoch a callback decodes the validation set with the fast greedy decoder, logs the
+  real exact match (not the teacher-forced one) and prints a few attempts.
+* ``BackupAndRestore`` keeps the model, optimizer and epoch after every epoch: running ``train``
+  again after an interruption (a Colab disconnect) resumes where it stopped.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import math
+import os
+import platform
+import random
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Iterator
+
+import keras
+import numpy as np
+
+from helpers.decoders import GreedyDecoder
+from helpers.functions import LearnedFunction, get_function
+from helpers.model import LOSSES, Seq2Seq, Seq2SeqConfig, build_seq2seq, masked_token_accuracy, sequence_accuracy
+from helpers.storage import METRICS_FILE, save_model
+from helpers.vectorization import teacher_forcing_batch
+
+
+@dataclass
+class TrainingConfig:
+    """One training run. Every field is saved with the run's metrics."""
+
+    task: str = "protocol"  # name of the function in helpers.functions.REGISTRY
+    batch_size: int = 128  # examples per step; CPU time per step grows slower than batch size
+    steps_per_epoch: int = 100  # an epoch is a checkpoint + validation interval, not a pass over data
+    epochs: int = 10  # upper bound; max_minutes may stop earlier
+    max_minutes: float | None = None  # wall-clock budget for fit(); None = no limit
+    learning_rate: float = 3e-3  # Adam; high early, the schedule below lowers it
+    learning_rate_decay_epochs: int | None = None  # cosine decay to 5% over this many epochs; None = constant
+    clip_norm: float = 1.0  # gradient clipping keeps LSTM training steady
+    loss: str = "masked"  # "masked" or "padding_capped" (the article's)
+    bucket: int = 8  # pad each batch to a multiple of this many ids (fewer distinct shapes to trace)
+    pool_batches: int = 16  # draw this many batches at once, sort by length, then cut into batches
+    validation_size: int = 1000  # fresh examples, never produced by the training stream
+    seed: int = 1  # training stream seed (validation uses seed + 1_000_003)
+    examples_to_show: int = 3  # decode attempts printed after each epoch
+    target_exact_match: float | None = None  # stop once validation exact match reaches this
+
+
+def validation_examples(function: LearnedFunction, size: int, seed: int) -> tuple[list[str], list[str]]:
+    """``size`` distinct (input, target) pairs drawn with their own seed."""
+    rng = random.Random(seed + 1_000_003)
+    inputs, targets, seen = [], [], set()
+    attempts = 0
+    while len(inputs) < size:
+        attempts += 1
+        if attempts > 50 * size + 1000:
+            raise ValueError(f"the generator of {function.name!r} repeats itself too much to draw {size} distinct inputs")
+        text, target = function.example(rng)
+        if text in seen:
+            continue
+        seen.add(text)
+        inputs.append(text)
+        targets.append(target)
+    return inputs, targets
+
+
+def training_batches(
+    function: LearnedFunction,
+    config: TrainingConfig,
+    model_config: Seq2SeqConfig,
+    exclude: set[str],
+    seed: int,
+) -> Iterator[tuple[dict[str, np.ndarray], np.ndarray]]:
+    """Infinite stream of teacher-forcing batches (see ``vectorization.teacher_forcing_batch``),
+    length-bucketed, never containing an input from ``exclude``."""
+    rng = random.Random(seed)
+    while True:
+        pairs = []
+        while len(pairs) < config.batch_size * config.pool_batches:
+            text, target = function.example(rng)
+            if text not in exclude:
+                pairs.append((text, target))
+        pairs.sort(key=lambda pair: len(pair[1].encode("utf-8")))
+        batches = [pairs[start:start + config.batch_size] for start in range(0, len(pairs), config.batch_size)]
+        rng.shuffle(batches)
+        for batch in batches:
+            yield teacher_forcing_batch(
+                [pair[0] for pair in batch], [pair[1] for pair in batch], bucket=config.bucket,
+                max_input_length=model_config.max_input_length, max_output_length=model_config.max_output_length,
+            )
+
+
+def as_dataset(make_iterator, prefetch: int = 4):
+    """Batches from ``make_iterator()`` as a ``tf.data.Dataset`` whose time axes may differ from batch
+    to batch. The prefetch draws the next batches in a background thread while the model trains."""
+    import tensorflow as tf
+
+    ids = tf.TensorSpec(shape=(None, None), dtype=tf.int32)
+    signature = ({"encoder_ids": ids, "decoder_ids": ids}, ids)
+    return tf.data.Dataset.from_generator(make_iterator, output_signature=signature).prefetch(prefetch)
+
+
+def bucketed_batches(inputs, targets, batch_size, bucket, model_config):
+    order = sorted(range(len(inputs)), key=lambda index: len(targets[index]))
+    batches = []
+    for start in range(0, len(order), batch_size):
+        chunk = order[start:start + batch_size]
+        batches.append(teacher_forcing_batch(
+            [inputs[index] for index in chunk], [targets[index] for index in chunk], bucket=bucket,
+            max_input_length=model_config.max_input_length, max_output_length=model_config.max_output_length))
+    return batches
+
+
+def exact_match(predicted: list[str | None], expected: list[str]) -> float:
+    if not expected:
+        return float("nan")
+    return sum(p == e for p, e in zip(predicted, expected)) / len(expected)
+
+
+class ExactMatchCallback(keras.callbacks.Callback):
+    """Decodes the validation inputs after each epoch; logs ``val_exact_match``; prints attempts."""
+
+    def __init__(self, model: Seq2Seq, inputs, targets, examples_to_show=3, target_exact_match=None, seed=0):
+        super().__init__()
+        self.seq2seq = model
+        self.inputs = inputs
+        self.targets = targets
+        self.examples_to_show = examples_to_show
+        self.target_exact_match = target_exact_match
+        self.rng = random.Random(seed)
+        self.decoder = GreedyDecoder(model)
+
+    def on_epoch_end(self, epoch, logs=None):
+        decoded = self.decoder(self.inputs)
+        score = exact_match(decoded.texts, self.targets)
+        if logs is not None:
+            logs["val_exact_match"] = score
+        wrong = [index for index, text in enumerate(decoded.texts) if text != self.targets[index]]
+        shown = self.rng.sample(range(len(self.inputs)), min(self.examples_to_show, len(self.inputs)))
+        shown = (wrong[:1] + shown)[: self.examples_to_show]
+        print(f"\nepoch {epoch + 1}: validation exact match {score:.4f} ({len(wrong)} wrong of {len(self.inputs)})")
+        for index in shown:
+            mark = "ok " if decoded.texts[index] == self.targets[index] else "BAD"
+            print(f"  {mark} input    {self.inputs[index]!r}\n      expected {self.targets[index]}\n      got      {decoded.texts[index]}")
+        if self.target_exact_match is not None and score >= self.target_exact_match:
+            print(f"reached the target exact match {self.target_exact_match}: stopping")
+            self.model.stop_training = True
+
+
+class TimeLimit(keras.callbacks.Callback):
+    """Stops training at the end of the first epoch that ends after ``max_minutes`` of fit();
+    records ``minutes`` (cumulative training time, resumed runs included) in the logs."""
+
+    def __init__(self, max_minutes: float | None, minutes_before: float = 0.0):
+        super().__init__()
+        self.max_minutes = max_minutes
+        self.minutes_before = minutes_before
+        self.start = time.monotonic()
+
+    def on_train_begin(self, logs=None):
+        self.start = time.monotonic()
+
+    def minutes(self) -> float:
+        return self.minutes_before + (time.monotonic() - self.start) / 60
+
+    def on_epoch_end(self, epoch, logs=None):
+        if logs is not None:
+            logs["minutes"] = self.minutes()
+        if self.max_minutes is not None and self.minutes() >= self.max_minutes:
+            print(f"time budget of {self.max_minutes} minutes used: stopping")
+            self.model.stop_training = True
+
+
+class HistoryWriter(keras.callbacks.Callback):
+    """Appends each epoch's logs to ``history.json``, so an interrupted run keeps its curve."""
+
+    def __init__(self, path: Path, history: list[dict]):
+        super().__init__()
+        self.path, self.history = path, history
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.history.append({key: float(value) for key, value in (logs or {}).items()})
+        self.path.write_text(json.dumps(self.history, indent=1) + "\n")
+
+
+class SaveEveryEpoch(keras.callbacks.Callback):
+    """Writes the model folder (config, weights, metadata) after every epoch."""
+
+    def __init__(self, model: Seq2Seq, directory: Path, task: str):
+        super().__init__()
+        self.seq2seq, self.directory, self.task = model, directory, task
+
+    def on_epoch_end(self, epoch, logs=None):
+        save_model(self.seq2seq, self.directory, self.task)
+
+
+def hardware_description() -> str:
+    import tensorflow as tf
+
+    gpus = tf.config.list_physical_devices("GPU")
+    device = f"{len(gpus)} GPU(s)" if gpus else "CPU only"
+    return f"{os.cpu_count()} CPU cores, {device}, {platform.processor() or platform.machine()}"
+
+
+@dataclass
+class TrainingResult:
+    model: Seq2Seq
+    history: list[dict] = field(default_factory=list)  # one dict of logs per epoch (all runs)
+    validation_inputs: list[str] = field(default_factory=list)
+    validation_targets: list[str] = field(default_factory=list)
+    metrics: dict = field(default_factory=dict)
+
+
+def train(
+    training_config: TrainingConfig,
+    model_config: Seq2SeqConfig | None = None,
+    output_dir: str | Path = "output/run",
+    verbose: int | str = "auto",
+) -> TrainingResult:
+    """Train (or resume training) a model of ``training_config.task``.
+
+    Writes into ``output_dir``: ``model/`` (loadable by ``load_model``), ``backup/`` (resume
+    state), ``logs/`` (TensorBoard), ``history.json`` and ``model/metrics.json``.
+    """
+    function = get_function(training_config.task)
+    if model_config is None:
+        model_config = Seq2SeqConfig(max_input_length=function.max_input_bytes + 1)
+    if model_config.max_input_length < function.max_input_bytes + 1:
+        raise ValueError(
+            f"max_input_length={model_config.max_input_length} is too short for {function.name!r}, "
+            f"whose inputs reach {function.max_input_bytes} bytes (+1 for END_ID)")
+    if training_config.loss not in LOSSES:
+        raise ValueError(f"loss must be one of {sorted(LOSSES)}, got {training_config.loss!r}")
+    output_dir = Path(output_dir)
+    output_dir.mkdir(parents=True, exist_ok=True)
+    history_path = output_dir / "history.json"
+    history = json.loads(history_path.read_text()) if history_path.exists() else []
+
+    keras.utils.set_random_seed(training_config.seed)
+    model = build_seq2seq(model_config)
+    validation_inputs, validation_targets = validation_examples(
+        function, training_config.validation_size, training_config.seed)
+    excluded = set(validation_inputs)
+    validation_batches = bucketed_batches(
+        validation_inputs, validation_targets, training_config.batch_size, training_config.bucket, model_config)
+
+    if training_config.learning_rate_decay_epochs:
+        learning_rate = keras.optimizers.schedules.CosineDecay(
+            training_config.learning_rate,
+            decay_steps=training_config.learning_rate_decay_epochs * training_config.steps_per_epoch, alpha=0.05)
+    else:
+        learning_rate = training_config.learning_rate
+    model.training_model.compile(
+        optimizer=keras.optimizers.Adam(learning_rate, global_clipnorm=training_config.clip_norm),
+        loss=LOSSES[training_config.loss],
+        metrics=[masked_token_accuracy, sequence_accuracy],
+    )
+    initial_epoch = len(history)
+    stream = training_batches(function, training_config, model_config, excluded,
+                              seed=training_config.seed + 7919 * initial_epoch)
+    timer = TimeLimit(training_config.max_minutes,
+                      minutes_before=history[-1].get("minutes", 0.0) if history else 0.0)
+    callbacks = [
+        keras.callbacks.BackupAndRestore(str(output_dir / "backup"), delete_checkpoint=False),
+        ExactMatchCallback(model, validation_inputs, validation_targets, training_config.examples_to_show,
+                           training_config.target_exact_match, seed=training_config.seed),
+        timer,
+        HistoryWriter(history_path, history),
+        SaveEveryEpoch(model, output_dir / "model", training_config.task),
+        keras.callbacks.TensorBoard(str(output_dir / "logs"), update_freq="epoch"),
+    ]
+    model.training_model.fit(
+        as_dataset(lambda: stream),
+        steps_per_epoch=training_config.steps_per_epoch,
+        epochs=training_config.epochs,
+        validation_data=as_dataset(lambda: iter(validation_batches)),
+        callbacks=callbacks,
+        verbose=verbose,
+    )
+
+    final = GreedyDecoder(model)(validation_inputs)
+    metrics = {
+        "task": training_config.task,
+        "validation_exact_match": exact_match(final.texts, validation_targets),
+        "validation_size": len(validation_inputs),
+        "training_minutes": round(history[-1].get("minutes", timer.minutes()) if history else timer.minutes(), 2),
+        "epochs": len(history),
+        "steps": len(history) * training_config.steps_per_epoch,
+        "hardware": hardware_description(),
+        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "training_config": asdict(training_config),
+        "model_config": asdict(model_config),
+    }
+    save_model(model, output_dir / "model", training_config.task)
+    (output_dir / "model" / METRICS_FILE).write_text(json.dumps(metrics, indent=2) + "\n")
+    return TrainingResult(model=model, history=history, validation_inputs=validation_inputs,
+                          validation_targets=validation_targets, metrics=metrics)
+
+
+def epochs_for(minutes: float, seconds_per_step: float, steps_per_epoch: int) -> int:
+    """How many epochs fit in a budget, given a measured speed (for notebooks that plan a run)."""
+    return max(1, math.ceil(minutes * 60 / seconds_per_step / steps_per_epoch))

@@ -1,0 +1,527 @@
+"""A generator of realistic URLs and links, for training and for the embedded sample data.
+
+Real URLs are not a uniform language: most are ``http(s)://host/path`` with a short path, but the
+tail (relative links, ports, userinfo, IPv6, ``;params``, non-ASCII hosts, ``&amp;`` left from HTML,
+typos in the scheme, 200-character tracking queries) is where a learned parser fails. The generator
+draws each part from a weighted menu of the shapes seen on the web, so that the common cases are
+common and every rare case still appears many thousands of times during training.
+
+``random_url(rng)`` returns one URL; ``UrlGenerator(seed).batch(n)`` returns a list of n. Every
+draw depends only on the ``random.Random`` it is given, so a seed reproduces the same stream.
+"""
+
+from __future__ import annotations
+
+import random
+import string
+from typing import Callable, Sequence
+
+# ---------------------------------------------------------------------------------------------
+# Vocabulary: word-like pieces, so that hosts and paths look like language as well as like noise.
+# ---------------------------------------------------------------------------------------------
+WORDS = (
+    "news home index about contact login account user users profile search blog post posts article "
+    "articles product products item items shop store cart checkout category categories tag tags page "
+    "pages view show detail details list download downloads file files images image img static assets "
+    "css js media video videos music photo photos gallery forum forums thread topic wiki docs doc help "
+    "support faq api v1 v2 v3 en de fr es it ja zh ru pt nl pl world sport sports business tech science "
+    "health travel food weather money finance market markets jobs careers events event calendar map maps "
+    "secure update verify signin sign-in auth oauth callback redirect out go link click track ads ad "
+    "banner promo offer deals free online best top new latest archive archives 2019 2020 2021 2022 2023 "
+    "2024 2025 watch movie movies tv series episode season game games play player app apps mobile wp "
+    "wp-content wp-admin wp-includes uploads themes plugins admin dashboard panel cgi-bin bin includes "
+    "lib library public private data feed rss atom xml json sitemap robots portal service services "
+    "customer client billing invoice payment pay paypal bank banking mail webmail email inbox message "
+    "messages chat community group groups member members share social network people company companies "
+    "en-us en-gb index2 default main start welcome catalog catalogue library research education school "
+    "university student course courses lesson pdf report reports paper papers journal abs full html "
+    "review reviews rating ratings compare price prices cheap sale real estate homes rent car cars auto "
+    "hotel hotels flights tickets booking book books author authors story stories china japan london "
+    "paris berlin tokyo india brazil africa europe america canada australia county city state national "
+    "global international local office official gov edu org museum church club team league cup"
+).split()
+
+TOP_LEVEL_DOMAINS = (
+    ["com"] * 40 + ["org"] * 8 + ["net"] * 8 + ["de"] * 3 + ["co.uk"] * 3 + ["ru"] * 2 + ["jp"] * 2 + ["fr"] * 2
+    + ["it", "nl", "pl", "br", "in", "au", "ca", "es", "cn", "info", "io", "edu", "gov", "co", "us", "me",
+       "tv", "biz", "xyz", "club", "shop", "online", "site", "top", "gq", "tk", "ml", "cf", "ga", "vn", "kr",
+       "com.br", "com.au", "co.jp", "ac.uk", "org.uk", "gov.uk", "edu.au", "com.cn", "ne.jp", "or.jp",
+       "ch", "se", "no", "dk", "fi", "be", "at", "cz", "hu", "ro", "gr", "pt", "ie", "mx", "ar", "cl",
+       "za", "tw", "hk", "sg", "id", "my", "th", "tr", "ua", "ir", "il", "nz", "eu", "asia", "app", "dev",
+       "link", "live", "store", "tech", "space", "website", "cloud", "page", "pw", "cc", "ws", "su", "to"]
+)
+
+SUBDOMAINS = (
+    ["www"] * 30 + ["m", "mobile", "en", "de", "fr", "es", "blog", "shop", "store", "mail", "webmail",
+                    "login", "secure", "accounts", "account", "api", "cdn", "static", "img", "images",
+                    "media", "news", "docs", "support", "help", "app", "apps", "dev", "beta", "my",
+                    "www2", "www3", "ww1", "web", "portal", "forum", "wiki", "video", "download", "ftp",
+                    "s3", "cdn1", "s1", "assets", "files", "go", "link", "t", "auth", "signin", "online"]
+)
+
+FILE_EXTENSIONS = (
+    ["html"] * 10 + ["htm"] * 4 + ["php"] * 10 + ["asp", "aspx", "aspx", "jsp", "cgi", "pl", "shtml", "pdf",
+                                                  "pdf", "jpg", "jpeg", "png", "gif", "svg", "css", "js", "json",
+                                                  "xml", "txt", "zip", "exe", "apk", "doc", "docx", "xls", "mp3",
+                                                  "mp4", "cfm", "do", "action", "rss", "ico", "webp", "bin", "sh"]
+)
+
+OTHER_SCHEMES = (
+    ["ftp"] * 5 + ["file"] * 3 + ["mailto"] * 8 + ["javascript"] * 5 + ["data"] * 4 + ["tel"] * 3
+    + ["android-app", "ios-app", "about", "blob", "chrome-extension", "chrome", "irc", "news", "git", "ssh",
+       "sftp", "ws", "wss", "rtsp", "mms", "market", "itms-apps", "whatsapp", "skype", "sms", "steam",
+       "magnet", "urn", "svn+ssh", "git+https", "view-source", "mw-data", "webcal", "feed", "spotify",
+       "slack", "zoommtg", "x-apple.systemmorecontent", "hxxp", "hxxps", "s3", "gs", "hdfs", "jdbc", "ldap"]
+)
+
+SCHEME_TYPOS = ["hhttp", "hhttps", "htps", "ttps", "htp", "http:", "https:", "htttp", "httpss", "hppt", "hhtp"]
+
+LETTERS = string.ascii_lowercase
+ALPHANUMERIC = string.ascii_lowercase + string.digits
+BASE64_ALPHABET = string.ascii_letters + string.digits + "-_"
+HEX = "0123456789abcdef"
+# Characters that appear in real paths and queries, beyond letters and digits.
+PATH_PUNCTUATION = "-_.~!$'()*+,=:@"
+
+NON_ASCII_WORDS = [
+    "münchen", "köln", "straße", "café", "résumé", "niño", "españa", "français", "zürich", "göteborg",
+    "россия", "москва", "новости", "日本語", "東京", "ニュース", "中文", "北京", "新闻", "한국어", "서울",
+    "ελληνικά", "العربية", "עברית", "हिन्दी", "ไทย", "türkçe", "ışık", "čeština", "łódź", "ñandú",
+    "søren", "ærø", "bücher", "naïve", "crème-brûlée", "€uro", "±", "°c", "™", "emoji-😀", "🍕",
+]
+
+IDN_HOSTS = [
+    "münchen.de", "bücher.ch", "köln.de", "zürich.ch", "россия.рф", "пример.испытание", "例え.jp",
+    "中国.cn", "한국.kr", "ελλάδα.gr", "españa.es", "straße.de", "café.fr", "smörgåsbord.se",
+    "xn--mnchen-3ya.de", "xn--bcher-kva.ch", "xn--80akhbyknj4f.xn--p1ai", "xn--fiqs8s.cn",
+]
+
+
+def _choice(rng: random.Random, items: Sequence):
+    return items[rng.randrange(len(items))]
+
+
+def _random_token(rng: random.Random, alphabet: str, low: int, high: int) -> str:
+    return "".join(rng.choice(alphabet) for _ in range(rng.randint(low, high)))
+
+
+def _word(rng: random.Random) -> str:
+    roll = rng.random()
+    if roll < 0.7:
+        return _choice(rng, WORDS)
+    if roll < 0.9:
+        # pronounceable nonsense: "bitscases", "golrenkten"
+        syllables = ["ba", "ke", "lo", "mi", "nu", "ra", "se", "ti", "vo", "zen", "tor", "lin", "mar", "kas",
+                     "pro", "net", "soft", "tek", "ex", "on", "in", "ar", "el", "us", "ia", "go", "do"]
+        return "".join(_choice(rng, syllables) for _ in range(rng.randint(2, 4)))
+    return _random_token(rng, LETTERS, 3, 10)
+
+
+def _words(rng: random.Random, low: int, high: int, separator: str) -> str:
+    return separator.join(_word(rng) for _ in range(rng.randint(low, high)))
+
+
+def _maybe_upper(rng: random.Random, text: str, probability: float) -> str:
+    roll = rng.random()
+    if roll >= probability:
+        return text
+    if roll < probability / 3:
+        return text.upper()
+    if roll < 2 * probability / 3:
+        return text.capitalize()
+    return "".join(c.upper() if rng.random() < 0.3 else c for c in text)
+
+
+def percent_encode(rng: random.Random, text: str) -> str:
+    """Percent-encode some or all of the non-alphanumeric bytes of text, in upper or lower hex."""
+    upper = rng.random() < 0.85
+    out = []
+    for char in text:
+        if char.isascii() and (char.isalnum() or char in "-_.") and rng.random() < 0.97:
+            out.append(char)
+        else:
+            for byte in char.encode("utf-8"):
+                code = f"%{byte:02X}" if upper else f"%{byte:02x}"
+                out.append(code)
+    return "".join(out)
+
+
+# ---------------------------------------------------------------------------------------------
+# Hosts
+# ---------------------------------------------------------------------------------------------
+def random_ipv4(rng: random.Random) -> str:
+    return ".".join(str(rng.randint(0, 255)) for _ in range(4))
+
+
+def random_ipv6(rng: random.Random) -> str:
+    groups = [f"{rng.randint(0, 0xFFFF):x}" for _ in range(8)]
+    roll = rng.random()
+    if roll < 0.4:
+        start = rng.randint(1, 6)
+        length = rng.randint(1, 8 - start)
+        text = ":".join(groups[:start]) + "::" + ":".join(groups[start + length:])
+    elif roll < 0.5:
+        text = "::1"
+    elif roll < 0.6:
+        text = "::ffff:" + random_ipv4(rng)
+    elif roll < 0.65:
+        text = "fe80::" + ":".join(groups[:3]) + "%25eth0"
+    else:
+        text = ":".join(groups)
+    return "[" + (text.upper() if rng.random() < 0.2 else text) + "]"
+
+
+def random_domain(rng: random.Random) -> str:
+    roll = rng.random()
+    if roll < 0.02:
+        return _choice(rng, IDN_HOSTS)
+    labels = []
+    subdomain_roll = rng.random()
+    if subdomain_roll < 0.45:
+        labels.append(_choice(rng, SUBDOMAINS))
+    elif subdomain_roll < 0.55:
+        labels.extend(_word(rng) for _ in range(rng.randint(1, 3)))
+    elif subdomain_roll < 0.58:
+        labels.append(_random_token(rng, ALPHANUMERIC, 6, 20))
+    style = rng.random()
+    if style < 0.55:
+        main = _word(rng)
+    elif style < 0.8:
+        main = _words(rng, 2, 3, _choice(rng, ["", "", "-"]))
+    elif style < 0.9:
+        main = _word(rng) + str(rng.randint(1, 2025))
+    else:
+        main = _random_token(rng, ALPHANUMERIC + "-", 2, 24).strip("-") or "x"
+    labels.append(main)
+    if rng.random() < 0.04:  # phishing-style deep hosts: www2.bank.com.example.shop
+        labels.extend([_word(rng), _choice(rng, ["com", "co", "net"])] * rng.randint(1, 2))
+    labels.append(_choice(rng, TOP_LEVEL_DOMAINS))
+    host = ".".join(labels)
+    if rng.random() < 0.01:
+        host = host + "."
+    return _maybe_upper(rng, host, 0.03)
+
+
+def random_host(rng: random.Random) -> str:
+    roll = rng.random()
+    if roll < 0.035:
+        return random_ipv4(rng)
+    if roll < 0.045:
+        return random_ipv6(rng)
+    if roll < 0.05:
+        return _choice(rng, ["localhost", "LOCALHOST", "intranet", "router", "nas", "server01"])
+    return random_domain(rng)
+
+
+def random_userinfo(rng: random.Random) -> str:
+    user = _choice(rng, [_word(rng), _random_token(rng, ALPHANUMERIC, 3, 10), "anonymous", "admin", "user.name",
+                         f"{_word(rng)}%40{_word(rng)}.com", "git"])
+    if rng.random() < 0.5:
+        user += ":" + _choice(rng, [_random_token(rng, ALPHANUMERIC + "!$*", 4, 14), "", "password", "x"])
+    return user + "@"
+
+
+def random_port(rng: random.Random) -> str:
+    return ":" + _choice(rng, ["80", "443", "8080", "8443", "8000", "8888", "3000", "5000", "21", "81",
+                               "9090", str(rng.randint(1, 65535)), str(rng.randint(1024, 65535)), ""])
+
+
+def random_netloc(rng: random.Random, userinfo_rate: float = 0.01, port_rate: float = 0.04) -> str:
+    netloc = random_host(rng)
+    if rng.random() < userinfo_rate:
+        netloc = random_userinfo(rng) + netloc
+    if rng.random() < port_rate:
+        netloc += random_port(rng)
+    return netloc
+
+
+# ---------------------------------------------------------------------------------------------
+# Paths, params, queries, fragments
+# ---------------------------------------------------------------------------------------------
+def random_segment(rng: random.Random) -> str:
+    roll = rng.random()
+    if roll < 0.32:
+        segment = _word(rng)
+    elif roll < 0.50:
+        segment = _words(rng, 2, 9, _choice(rng, ["-", "-", "-", "_", "+", ".", ""]))
+    elif roll < 0.58:
+        segment = str(rng.randint(0, 10 ** rng.randint(1, 10)))
+    elif roll < 0.64:
+        segment = _random_token(rng, HEX, 8, 40)
+    elif roll < 0.70:
+        segment = _random_token(rng, BASE64_ALPHABET, 4, 28)
+    elif roll < 0.74:
+        segment = f"{rng.randint(1995, 2026)}/{rng.randint(1, 12):02d}/{rng.randint(1, 31):02d}"
+    elif roll < 0.78:
+        segment = percent_encode(rng, _words(rng, 1, 4, " "))
+    elif roll < 0.80:
+        segment = _choice(rng, NON_ASCII_WORDS)
+        if rng.random() < 0.5:
+            segment = percent_encode(rng, segment)
+    elif roll < 0.83:
+        segment = _word(rng) + _choice(rng, PATH_PUNCTUATION) + _word(rng)
+    elif roll < 0.85:
+        segment = "~" + _word(rng)
+    elif roll < 0.87:
+        segment = _choice(rng, ["..", ".", "", "%20", "@" + _word(rng), "_" + _word(rng), "$" + _word(rng)])
+    elif roll < 0.89:
+        segment = _random_token(rng, string.ascii_letters + string.digits, 5, 12)
+    else:
+        segment = _word(rng) + "-" + str(rng.randint(1, 999999))
+    return _maybe_upper(rng, segment, 0.05)
+
+
+def random_filename(rng: random.Random) -> str:
+    base = _choice(rng, [_word(rng), _words(rng, 2, 5, _choice(rng, ["-", "_"])), "index", "default", "main",
+                         _random_token(rng, ALPHANUMERIC, 4, 16), str(rng.randint(1, 99999))])
+    return base + "." + _maybe_upper(rng, _choice(rng, FILE_EXTENSIONS), 0.03)
+
+
+def random_path(rng: random.Random, params_rate: float = 0.012) -> str:
+    """An absolute path ('' or '/...'), with ';params' in the last or a middle segment now and then."""
+    roll = rng.random()
+    if roll < 0.13:
+        return ""
+    if roll < 0.27:
+        return "/"
+    segment_count = min(int(rng.expovariate(0.55)) + 1, 14)
+    segments = [random_segment(rng) for _ in range(segment_count)]
+    ending = rng.random()
+    if ending < 0.35:
+        segments[-1] = random_filename(rng)
+    path = "/" + "/".join(segments)
+    if ending > 0.72:
+        path += "/"
+    if rng.random() < 0.01:
+        path = path.replace("/", "//", 1)
+    if rng.random() < params_rate:
+        path = add_params(rng, path)
+    return path
+
+
+def add_params(rng: random.Random, path: str) -> str:
+    """Insert ';params' the way servers use them: jsessionid, matrix parameters, stray semicolons."""
+    params = _choice(rng, [
+        f"jsessionid={_random_token(rng, HEX.upper() + HEX, 16, 32)}",
+        f"JSESSIONID={_random_token(rng, ALPHANUMERIC, 10, 32)}",
+        f"{_word(rng)}={_word(rng)}",
+        f"{_word(rng)}={rng.randint(0, 999)};{_word(rng)}={_word(rng)}",
+        f"type={_choice(rng, ['a', 'i', 'd'])}",
+        "",
+        _word(rng),
+        f"sid={_random_token(rng, ALPHANUMERIC, 8, 20)}",
+    ])
+    if rng.random() < 0.8 or "/" not in path[1:]:
+        return path.rstrip("/") + ";" + params + ("/" if rng.random() < 0.05 else "")
+    # a ';' in a middle segment: urlparse leaves it in the path
+    cut = path.find("/", 1)
+    return path[:cut] + ";" + params + path[cut:]
+
+
+TRACKING_KEYS = ["utm_source", "utm_medium", "utm_campaign", "utm_content", "utm_term", "fbclid", "gclid",
+                 "ref", "ref_src", "source", "src", "cmp", "cid", "mc_cid", "mc_eid", "_ga", "yclid", "igshid"]
+QUERY_KEYS = ["id", "q", "p", "page", "s", "search", "query", "lang", "hl", "cat", "category", "type", "sort",
+              "order", "limit", "offset", "start", "n", "v", "t", "format", "action", "mode", "view", "item",
+              "pid", "uid", "user", "token", "session", "sid", "key", "api_key", "callback", "redirect",
+              "redirect_uri", "return", "returnUrl", "next", "url", "u", "r", "tab", "option", "Itemid", "task",
+              "do", "op", "act", "f", "fid", "tid", "aid", "nid", "ie", "oe", "client", "rand", "ts", "sig"]
+
+
+def random_query_value(rng: random.Random) -> str:
+    roll = rng.random()
+    if roll < 0.3:
+        return str(rng.randint(0, 10 ** rng.randint(1, 10)))
+    if roll < 0.5:
+        return _word(rng)
+    if roll < 0.6:
+        return _words(rng, 2, 5, _choice(rng, ["+", "%20", "-", "_"]))
+    if roll < 0.7:
+        return _random_token(rng, BASE64_ALPHABET, 6, 40)
+    if roll < 0.75:
+        return _random_token(rng, HEX, 16, 40)
+    if roll < 0.82:  # an encoded URL inside the query: the classic redirect
+        inner = "http" + ("s" if rng.random() < 0.5 else "") + "://" + random_domain(rng) + random_path(rng)
+        return percent_encode(rng, inner) if rng.random() < 0.7 else inner
+    if roll < 0.85:
+        return ""
+    if roll < 0.88:
+        return percent_encode(rng, _choice(rng, NON_ASCII_WORDS))
+    if roll < 0.9:
+        return _choice(rng, NON_ASCII_WORDS)
+    if roll < 0.93:
+        return f"{rng.randint(2000, 2026)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
+    return _maybe_upper(rng, _word(rng), 0.5) + _choice(rng, ["", ".", ",", "*", "!", "'", "(1)", ":", "/"])
+
+
+def random_query(rng: random.Random) -> str:
+    """The text after '?': key=value pairs joined by '&' (or '&amp;', or ';'), sometimes odd."""
+    roll = rng.random()
+    if roll < 0.04:
+        return ""
+    if roll < 0.08:
+        return _choice(rng, [_word(rng), str(rng.randint(0, 99999)), _random_token(rng, BASE64_ALPHABET, 4, 30),
+                             f"{_word(rng)}/{_word(rng)}", "?"])
+    count = min(int(rng.expovariate(0.45)) + 1, 16)
+    pairs = []
+    for _ in range(count):
+        key_roll = rng.random()
+        if key_roll < 0.2:
+            key = _choice(rng, TRACKING_KEYS)
+        elif key_roll < 0.75:
+            key = _choice(rng, QUERY_KEYS)
+        elif key_roll < 0.8:
+            key = _word(rng) + "[]"
+        else:
+            key = _maybe_upper(rng, _word(rng), 0.2)
+        pairs.append(key if rng.random() < 0.04 else f"{key}={random_query_value(rng)}")
+    separator_roll = rng.random()
+    separator = "&amp;" if separator_roll < 0.05 else ";" if separator_roll < 0.07 else "&"
+    query = separator.join(pairs)
+    if rng.random() < 0.02:
+        query += "&"
+    return query
+
+
+def random_fragment(rng: random.Random) -> str:
+    return _choice(rng, [
+        _word(rng), _words(rng, 2, 4, "-"), _words(rng, 2, 3, "_"), "top", "", "content", "main",
+        f"!/{_word(rng)}/{_word(rng)}", f"/{_word(rng)}", f"{_word(rng)}={_word(rng)}&{_word(rng)}={rng.randint(0, 99)}",
+        f"section-{rng.randint(1, 30)}", f"p{rng.randint(1, 500)}", f":~:text={_words(rng, 1, 4, '%20')}",
+        f"comment-{rng.randint(1, 999999)}", _random_token(rng, BASE64_ALPHABET, 4, 20), "#", "?x=1",
+        _choice(rng, NON_ASCII_WORDS),
+    ])
+
+
+# ---------------------------------------------------------------------------------------------
+# Whole URLs
+# ---------------------------------------------------------------------------------------------
+def _tail(rng: random.Random, query_rate: float = 0.2, fragment_rate: float = 0.03) -> str:
+    text = ""
+    if rng.random() < query_rate:
+        text += "?" + random_query(rng)
+    if rng.random() < fragment_rate:
+        text += "#" + random_fragment(rng)
+    return text
+
+
+def web_url(rng: random.Random) -> str:
+    """http(s)://[userinfo@]host[:port]/path[;params][?query][#fragment]"""
+    scheme = "http" if rng.random() < 0.62 else "https"
+    scheme = _maybe_upper(rng, scheme, 0.01)
+    return scheme + "://" + random_netloc(rng) + random_path(rng) + _tail(rng)
+
+
+def other_scheme_url(rng: random.Random) -> str:
+    scheme = _choice(rng, OTHER_SCHEMES)
+    if scheme == "mailto":
+        address = f"{_word(rng)}{_choice(rng, ['', '.', '_'])}{_word(rng)}@{random_domain(rng)}"
+        extra = _choice(rng, ["", "", f"?subject={_words(rng, 1, 4, '%20')}", f"?body={_word(rng)}&cc={_word(rng)}@x.com"])
+        return "mailto:" + address + extra
+    if scheme == "javascript":
+        return "javascript:" + _choice(rng, ["void(0)", "void(0);", ";", "", f"{_word(rng)}()", "history.back()",
+                                             f"window.open('{web_url(rng)}')", f"{_word(rng)}.{_word(rng)}({rng.randint(0, 9)});"])
+    if scheme == "data":
+        mime = _choice(rng, ["image/png", "image/gif", "image/svg+xml", "text/html", "text/plain", "application/json"])
+        body = _random_token(rng, string.ascii_letters + string.digits + "+/", 8, 90)
+        return f"data:{mime}" + _choice(rng, [";base64,", ",", ";charset=utf-8,"]) + body
+    if scheme == "tel":
+        return "tel:" + _choice(rng, ["+", ""]) + _random_token(rng, string.digits + "-", 6, 14)
+    if scheme == "file":
+        return "file://" + _choice(rng, ["", "localhost", "server"]) + random_path(rng) + _tail(rng, 0.05, 0.02)
+    if scheme == "about":
+        return "about:" + _choice(rng, ["blank", "config", "srcdoc", _word(rng)])
+    if scheme == "urn":
+        return "urn:" + _choice(rng, ["isbn:", "uuid:", "ietf:rfc:"]) + _random_token(rng, ALPHANUMERIC + "-", 4, 36)
+    if scheme == "blob":
+        return "blob:" + web_url(rng)
+    if scheme == "android-app":
+        return f"android-app://com.{_word(rng)}.{_word(rng)}/{_choice(rng, ['http', 'https'])}/{random_domain(rng)}{random_path(rng)}"
+    if scheme == "magnet":
+        return f"magnet:?xt=urn:btih:{_random_token(rng, HEX, 40, 40)}&dn={_words(rng, 1, 3, '+')}"
+    scheme = _maybe_upper(rng, scheme, 0.05)
+    if rng.random() < 0.7:
+        return scheme + "://" + random_netloc(rng, port_rate=0.15) + random_path(rng) + _tail(rng)
+    return scheme + ":" + _choice(rng, [_word(rng), random_path(rng) or "/", _words(rng, 1, 3, ":")]) + _tail(rng, 0.1, 0.02)
+
+
+def typo_scheme_url(rng: random.Random) -> str:
+    scheme = _choice(rng, SCHEME_TYPOS)
+    separator = _choice(rng, ["://", "://", ":/", ":", ":///"])
+    return scheme + separator + random_netloc(rng) + random_path(rng) + _tail(rng)
+
+
+def relative_link(rng: random.Random) -> str:
+    """Links as they stand in HTML: '/path', '../a', 'page.html', '?q=1', '#id', '//cdn/x.js'."""
+    roll = rng.random()
+    if roll < 0.3:
+        return (random_path(rng) or "/") + _tail(rng, 0.25, 0.05)
+    if roll < 0.42:
+        return "//" + random_netloc(rng) + random_path(rng) + _tail(rng, 0.15, 0.02)
+    if roll < 0.55:
+        prefix = _choice(rng, ["../", "../../", "./", "", "../../../"])
+        return prefix + random_path(rng).lstrip("/") + _tail(rng, 0.2, 0.05)
+    if roll < 0.65:
+        return "#" + random_fragment(rng)
+    if roll < 0.72:
+        return "?" + random_query(rng) + _tail(rng, 0.0, 0.05)
+    if roll < 0.82:
+        return random_filename(rng) + _tail(rng, 0.2, 0.05)
+    # scheme-less hosts: 'www.example.com/path', 'example.com:8080/x', '1.2.3.4:7890/a'
+    host_roll = rng.random()
+    host = random_ipv4(rng) if host_roll < 0.3 else random_domain(rng)
+    if rng.random() < 0.4:
+        host += random_port(rng)
+    return host + random_path(rng) + _tail(rng, 0.15, 0.02)
+
+
+def decorate(rng: random.Random, url: str) -> str:
+    """Rare damage seen in scraped data: spaces, entities, quotes, backslashes, a stray tab."""
+    roll = rng.random()
+    if roll < 0.3:
+        position = rng.randint(0, len(url))
+        return url[:position] + _choice(rng, [" ", "%20", "\\", '"', "'", "<", ">", "|", "^", "`", "{", "}"]) + url[position:]
+    if roll < 0.5:
+        return url.replace("&", "&amp;")
+    if roll < 0.6:
+        return " " + url if rng.random() < 0.5 else url + " "
+    if roll < 0.7:
+        return url.replace("/", "\\", 1)
+    if roll < 0.8:
+        position = rng.randint(0, len(url))
+        return url[:position] + _choice(rng, ["\u00ad", "\u200b", "é", "ü", "\u3000", "\ufeff"]) + url[position:]
+    return url + _choice(rng, [")", ".", ",", "]", "'", '"', ">"])
+
+
+URL_KINDS: list[tuple[float, Callable[[random.Random], str]]] = [
+    (0.845, web_url),
+    (0.025, other_scheme_url),
+    (0.005, typo_scheme_url),
+    (0.125, relative_link),
+]
+_KIND_FUNCTIONS = [kind for _, kind in URL_KINDS]
+_KIND_WEIGHTS = [weight for weight, _ in URL_KINDS]
+
+
+def random_url(rng: random.Random, max_bytes: int = 256) -> str:
+    """One URL of at most ``max_bytes`` UTF-8 bytes (re-drawn until it fits)."""
+    while True:
+        kind = rng.choices(_KIND_FUNCTIONS, weights=_KIND_WEIGHTS)[0]
+        url = kind(rng)
+        if rng.random() < 0.02:
+            url = decorate(rng, url)
+        if url and len(url.encode("utf-8")) <= max_bytes:
+            return url
+
+
+class UrlGenerator:
+    """Reproducible stream of URLs: ``UrlGenerator(seed=1).batch(3)`` always gives the same three."""
+
+    def __init__(self, seed: int | None = None, max_bytes: int = 256):
+        self.rng = random.Random(seed)
+        self.max_bytes = max_bytes
+
+    def __call__(self) -> str:
+        return random_url(self.rng, self.max_bytes)
+
+    def batch(self, size: int) -> list[str]:
+        return [self() for _ in range(size)]

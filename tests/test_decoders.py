@@ -1,0 +1,46 @@
+import numpy as np
+import pytest
+
+from helpers.decoders import GreedyDecoder, greedy_decode_numpy
+from helpers.vectorization import END_ID, PAD_ID
+
+INPUTS = ["http://example.com/", "ftp://x", "", "a", "mailto:someone@example.org", "/relative/path?q=1",
+          "https://bücher.example/straße#frag", "x" * 64]
+
+
+def test_fast_decoder_matches_the_numpy_decoder(small_model):
+    slow = greedy_decode_numpy(small_model, INPUTS)
+    fast = GreedyDecoder(small_model, batch_size=3)(INPUTS)
+    width = max(slow.ids.shape[1], fast.ids.shape[1])
+    pad = lambda ids: np.pad(ids, ((0, 0), (0, width - ids.shape[1])))  # noqa: E731
+    np.testing.assert_array_equal(pad(slow.ids), pad(fast.ids))
+    assert slow.texts == fast.texts
+    np.testing.assert_allclose(slow.scores, fast.scores, rtol=1e-4)
+
+
+def test_outputs_end_at_end_id_or_at_the_hard_limit(small_model):
+    decoded = GreedyDecoder(small_model)(INPUTS, max_output_length=5)
+    assert decoded.ids.shape[1] <= 5
+    for row, text in zip(decoded.ids, decoded.texts):
+        ended = END_ID in row.tolist()
+        assert (text is not None) <= ended  # a text is only given for a finished row
+        if ended:
+            after = row[row.tolist().index(END_ID) + 1:]
+            assert (after == PAD_ID).all()
+
+
+def test_attention_weights_are_distributions_over_the_input(small_model):
+    decoded = GreedyDecoder(small_model)(INPUTS[:3], return_attention=True)
+    for text, weights in zip(INPUTS[:3], decoded.attention):
+        assert weights.shape[1] == len(text.encode("utf-8")) + 1
+        np.testing.assert_allclose(weights.sum(axis=1), 1.0, rtol=1e-4)
+
+
+def test_bad_inputs_are_value_errors(small_model):
+    decoder = GreedyDecoder(small_model)
+    with pytest.raises(ValueError, match="max_length"):
+        decoder(["x" * 65])
+    with pytest.raises(ValueError, match="list of strings"):
+        decoder("http://a.com")
+    with pytest.raises(ValueError, match="not a str"):
+        decoder([b"http://a.com"])

@@ -1,0 +1,83 @@
+import json
+import random
+from urllib.parse import urlparse
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from helpers.functions import REGISTRY, get_function, protocol, to_json_text
+from helpers.url_generator import UrlGenerator
+
+
+def test_registry_has_the_article_functions():
+    assert {"protocol", "urlparse", "hex"} <= set(REGISTRY)
+
+
+def test_unknown_function_is_a_value_error():
+    with pytest.raises(ValueError, match="unknown function"):
+        get_function("no-such-function")
+
+
+@pytest.mark.parametrize("name", sorted(REGISTRY))
+def test_targets_come_from_the_real_function(name):
+    function = get_function(name)
+    inputs, targets = function.examples(random.Random(3), 300)
+    for text, target in zip(inputs, targets):
+        assert len(text.encode("utf-8")) <= function.max_input_bytes
+        assert json.loads(target) == json.loads(to_json_text(function.function(text)))
+        assert target == json.dumps(function.function(text), ensure_ascii=False, separators=(",", ":"))
+
+
+def test_urlparse_target_is_the_six_fields_in_order():
+    target = get_function("urlparse").output_text("HTTP://User@Example.com:80/a;p?q=1#f")
+    assert json.loads(target) == list(urlparse("HTTP://User@Example.com:80/a;p?q=1#f"))
+    assert json.loads(target)[0] == "http"
+
+
+def test_protocol_reads_only_the_first_32_characters():
+    assert protocol("https://example.com/") == "https"
+    assert protocol("/" * 40 + "http://x") == ""
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(0, 2**32 - 1))
+def test_generator_is_reproducible_and_bounded(seed):
+    first, second = UrlGenerator(seed).batch(20), UrlGenerator(seed).batch(20)
+    assert first == second
+    assert all(0 < len(url.encode("utf-8")) <= 256 for url in first)
+
+
+def test_generator_covers_the_rare_shapes_of_real_urls():
+    """A sample of 20,000 URLs has every kind of part that the tail of the web has."""
+    urls = UrlGenerator(11).batch(20000)
+    parsed = [urlparse(url) for url in urls if _parses(url)]
+    schemes = {p.scheme for p in parsed}
+    assert {"http", "https", "", "ftp", "mailto", "javascript", "data", "file"} <= schemes
+    assert any(p.params for p in parsed)
+    assert any(p.fragment for p in parsed)
+    assert any(p.port for p in parsed if _port(p))
+    assert any("@" in p.netloc for p in parsed)
+    assert any(p.netloc.startswith("[") for p in parsed)
+    assert any(not url.isascii() for url in urls)
+    assert any("%" in url for url in urls)
+    assert any(url.startswith("//") for url in urls)
+    assert any(url.startswith("../") for url in urls)
+    assert any("&amp;" in url for url in urls)
+    assert any(url.split(":")[0] in ("HTTP", "Http", "HTTPS", "Https") for url in urls)  # upper-case schemes
+    assert max(len(url) for url in urls) >= 200
+
+
+def _parses(url):
+    try:
+        urlparse(url)
+        return True
+    except ValueError:
+        return False
+
+
+def _port(parsed):
+    try:
+        return parsed.port is not None
+    except ValueError:
+        return False

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# The test command: unit tests, notebook pairs in sync, every notebook executed in smoke mode.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+source "$root/tools/bootstrap.sh"
+cd "$root"
+output="${PORTING_OUTPUT:-$(mktemp -d)}"
+python tools/notebooks.py check
+python -m pytest -q tests "$@"
+PORTING_SMOKE=1 PORTING_OUTPUT="$output" python tools/notebooks.py run --out "$output/notebooks"
