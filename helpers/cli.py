@@ -3,6 +3,9 @@
     python -m helpers predict  --model DIR FILE     one JSON object per input line, in order
     python -m helpers evaluate --model DIR FILE     exact match against the real function
     python -m helpers train --task NAME --out DIR   train (or resume) a model
+    python -m helpers export --model DIR --out OUT  OUT/saved_model (in-graph decoder) and OUT/tfjs
+    python -m helpers make-sample-data              regenerate data/cc-index-sample.parquet
+    python -m helpers commoncrawl-sample --crawl CC-MAIN-YYYY-WW --rows N --out FILE.parquet
 
 FILE is split on "\\n" only (lines are not stripped; "-" reads standard input). Bad arguments print
 one line and exit with status 2.
@@ -149,10 +152,50 @@ def command_train(arguments) -> int:
     training_config = TrainingConfig(
         task=arguments.task, batch_size=arguments.batch_size, steps_per_epoch=arguments.steps_per_epoch,
         epochs=arguments.epochs, max_minutes=arguments.minutes, learning_rate=arguments.learning_rate,
+        learning_rate_decay_epochs=arguments.decay_epochs, target_exact_match=arguments.target,
         validation_size=arguments.validation_size, seed=arguments.seed,
     )
     result = train(training_config, model_config, arguments.out, verbose=2)
     print(json.dumps({key: value for key, value in result.metrics.items() if not key.endswith("_config")}, indent=2))
+    return 0
+
+
+def command_make_sample_data(arguments) -> int:
+    from helpers.data import write_sample
+
+    if arguments.rows < 1:
+        raise UsageError(f"--rows must be positive, got {arguments.rows}")
+    path = write_sample(arguments.out, rows=arguments.rows, seed=arguments.seed)
+    print(f"wrote {arguments.rows} generated URLs to {path} ({path.stat().st_size / 1e6:.1f} MB)")
+    return 0
+
+
+def command_commoncrawl_sample(arguments) -> int:
+    from helpers.commoncrawl import CommonCrawlError, SamplerConfig, write_commoncrawl_sample
+
+    try:
+        config = SamplerConfig(
+            crawl=arguments.crawl, rows=arguments.rows, parts=arguments.parts, seed=arguments.seed,
+            base_url=arguments.base_url, requests_per_second=arguments.requests_per_second,
+            row_groups_per_part=arguments.row_groups_per_part,
+        )
+        write_commoncrawl_sample(config, arguments.out, log=lambda line: print(line, file=sys.stderr))
+    except (ValueError, CommonCrawlError) as error:
+        raise UsageError(str(error)) from error
+    return 0
+
+
+def command_export(arguments) -> int:
+    if not Path(arguments.model).is_dir():
+        raise UsageError(f"model directory {arguments.model} does not exist")
+    _quiet_tensorflow()
+    from helpers.export import export
+
+    try:
+        written = export(arguments.model, arguments.out, tfjs=not arguments.no_tfjs)
+    except ValueError as error:
+        raise UsageError(str(error)) from error
+    print(json.dumps({name: str(path) for name, path in written.items()}, indent=2))
     return 0
 
 
@@ -178,12 +221,41 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--steps-per-epoch", type=int, default=100)
     train.add_argument("--batch-size", type=int, default=128)
     train.add_argument("--learning-rate", type=float, default=3e-3)
+    train.add_argument("--decay-epochs", type=int, default=None, help="cosine learning-rate decay over this many epochs")
+    train.add_argument("--target", type=float, default=None, help="stop once validation exact match reaches this")
     train.add_argument("--units", type=int, default=128)
     train.add_argument("--embedding-dim", type=int, default=64)
     train.add_argument("--max-output-length", type=int, default=400)
     train.add_argument("--validation-size", type=int, default=1000)
     train.add_argument("--seed", type=int, default=1)
     train.set_defaults(run=command_train)
+
+    export = commands.add_parser("export", help="SavedModel with the greedy loop in the graph, and TensorFlow.js")
+    export.add_argument("--model", required=True, help="a trained model directory")
+    export.add_argument("--out", required=True, help="writes OUT/saved_model and OUT/tfjs")
+    export.add_argument("--no-tfjs", action="store_true", help="write the SavedModel only (no converter needed)")
+    export.set_defaults(run=command_export)
+
+    from helpers.data import SAMPLE_PATH, SAMPLE_ROWS, SAMPLE_SEED
+
+    sample_data = commands.add_parser("make-sample-data", help="regenerate the embedded sample from the URL generator")
+    sample_data.add_argument("--out", default=str(SAMPLE_PATH), help="parquet file to write")
+    sample_data.add_argument("--rows", type=int, default=SAMPLE_ROWS)
+    sample_data.add_argument("--seed", type=int, default=SAMPLE_SEED)
+    sample_data.set_defaults(run=command_make_sample_data)
+
+    from helpers.commoncrawl import BASE_URL
+
+    commoncrawl = commands.add_parser("commoncrawl-sample", help="sample Common Crawl's URL index over HTTPS")
+    commoncrawl.add_argument("--crawl", required=True, help="crawl id, e.g. CC-MAIN-2024-33")
+    commoncrawl.add_argument("--rows", type=int, required=True, help="rows in the sample")
+    commoncrawl.add_argument("--out", required=True, help="parquet file to write")
+    commoncrawl.add_argument("--parts", type=int, default=4, help="random index parts to draw from")
+    commoncrawl.add_argument("--row-groups-per-part", type=int, default=1)
+    commoncrawl.add_argument("--seed", type=int, default=0)
+    commoncrawl.add_argument("--requests-per-second", type=float, default=2.0)
+    commoncrawl.add_argument("--base-url", default=BASE_URL, help="HTTPS mirror of the commoncrawl bucket")
+    commoncrawl.set_defaults(run=command_commoncrawl_sample)
     return parser
 
 

@@ -86,7 +86,7 @@ class GreedyDecoder:
         ids (batch, steps) int32, scores (batch,) float32, attention (batch, steps, time_in) or
         an empty (batch, 0, time_in) tensor."""
         model = self.model
-        encoder_outputs, state = model.encode(encoder_ids, training=False)
+        keys, values, state = model.encode(encoder_ids, training=False)
         key_mask = ops.not_equal(encoder_ids, PAD_ID)
         batch = tf.shape(encoder_ids)[0]
         token = tf.fill([batch], START_ID)
@@ -97,7 +97,7 @@ class GreedyDecoder:
         for step in tf.range(max_output_length):
             embedded = model.positions(model.decoder_embedding(token)[:, None, :], offset=step)[:, 0, :]
             output, state = model.decoder_lstm.cell(embedded, state, training=False)  # (batch, units)
-            context, weights = attend(output[:, None, :], encoder_outputs, key_mask, model.config.attention_scale)
+            context, weights = attend(output[:, None, :], keys, values, key_mask, model.config.attention_scale)
             combined = model.combine(tf.concat([output, context[:, 0, :]], axis=-1))
             probabilities = model.output_layer(combined)  # (batch, vocabulary)
             next_ids = tf.argmax(probabilities, axis=-1, output_type=tf.int32)

@@ -34,6 +34,8 @@ class Seq2SeqConfig:
     bidirectional_encoder: bool = True  # encoder outputs then see both sides of each byte
     attention_scale: bool = False  # divide scores by sqrt(units); unscaled, alignment is found sooner (measured)
     position_features: int = 16  # sinusoidal position of each byte appended to its embedding; 0 = none
+    attend_to_embeddings: bool = False  # attention reads [encoder output, byte embedding]: the exact byte
+    #                                    being copied is one hop from the output (measured: fewer copy slips)
     max_input_length: int = 258  # longest encoder input in ids (UTF-8 bytes + END); 256 bytes of text
     max_output_length: int = 400  # hard stop for the greedy decoders, in ids
     dropout: float = 0.0  # on the attention-combined vector; generators rarely repeat, so 0 is fine
@@ -96,20 +98,21 @@ class AppendPositions(keras.layers.Layer):
         return {**super().get_config(), "features": self.features}
 
 
-def attend(query, keys, key_mask, scale: bool):
+def attend(query, keys, values, key_mask, scale: bool):
     """Dot-product attention of each query row over the encoder outputs.
 
     query:    (batch, time_out, units)
-    keys:     (batch, time_in, units)   the encoder outputs, also used as values
+    keys:     (batch, time_in, units)   the encoder outputs
+    values:   (batch, time_in, width)   what is read: the encoder outputs (and byte embeddings)
     key_mask: (batch, time_in) bool     False at padding
-    returns   context (batch, time_out, units), weights (batch, time_out, time_in)
+    returns   context (batch, time_out, width), weights (batch, time_out, time_in)
     """
     scores = ops.einsum("bqu,bku->bqk", query, keys)
     if scale:
         scores = scores / ops.sqrt(ops.cast(ops.shape(keys)[-1], scores.dtype))
     scores = ops.where(ops.expand_dims(key_mask, 1), scores, ops.full_like(scores, -1e9))
     weights = ops.softmax(scores, axis=-1)
-    context = ops.einsum("bqk,bku->bqu", weights, keys)
+    context = ops.einsum("bqk,bku->bqu", weights, values)
     return context, weights
 
 
@@ -121,11 +124,11 @@ class DotAttention(keras.layers.Layer):
         self.scale = scale
         self.supports_masking = True
 
-    def call(self, query, keys, encoder_ids):
-        context, _ = attend(query, keys, ops.not_equal(encoder_ids, PAD_ID), self.scale)
+    def call(self, query, keys, values, encoder_ids):
+        context, _ = attend(query, keys, values, ops.not_equal(encoder_ids, PAD_ID), self.scale)
         return context
 
-    def compute_mask(self, query, keys=None, encoder_ids=None, mask=None):
+    def compute_mask(self, query, keys=None, values=None, encoder_ids=None, mask=None):
         return None
 
     def get_config(self):
@@ -164,8 +167,10 @@ class Seq2Seq:
         self.training_model = self._build_training_model()
 
     def encode(self, encoder_ids, training=None):
-        """encoder_ids (batch, time_in) -> outputs (batch, time_in, units), [h, c] each (batch, units)."""
-        embedded = self.positions(self.encoder_embedding(encoder_ids))
+        """encoder_ids (batch, time_in) -> keys (batch, time_in, units), values (batch, time_in, width),
+        [h, c] each (batch, units). width = units (+ embedding_dim with attend_to_embeddings)."""
+        byte_embeddings = self.encoder_embedding(encoder_ids)
+        embedded = self.positions(byte_embeddings)
         mask = ops.not_equal(encoder_ids, PAD_ID)
         if self.config.bidirectional_encoder:
             outputs, forward_h, forward_c, backward_h, backward_c = self.encoder_lstm(
@@ -175,23 +180,24 @@ class Seq2Seq:
         else:
             outputs, state_h, state_c = self.encoder_lstm(embedded, mask=mask, training=training)
             state = [state_h, state_c]
-        return outputs, state
+        values = ops.concatenate([outputs, byte_embeddings], axis=-1) if self.config.attend_to_embeddings else outputs
+        return outputs, values, state
 
-    def output_probabilities(self, decoder_outputs, encoder_outputs, encoder_ids, training=None):
+    def output_probabilities(self, decoder_outputs, keys, values, encoder_ids, training=None):
         """(batch, time_out, units) decoder outputs -> (batch, time_out, vocabulary) probabilities."""
-        context = self.attention(decoder_outputs, encoder_outputs, encoder_ids)
+        context = self.attention(decoder_outputs, keys, values, encoder_ids)
         combined = self.combine(ops.concatenate([decoder_outputs, context], axis=-1))
         return self.output_layer(self.dropout(combined, training=training))
 
     def _build_training_model(self) -> keras.Model:
         encoder_ids = keras.Input(shape=(None,), dtype="int32", name="encoder_ids")
         decoder_ids = keras.Input(shape=(None,), dtype="int32", name="decoder_ids")
-        encoder_outputs, state = self.encode(encoder_ids)
+        keys, values, state = self.encode(encoder_ids)
         decoder_embedded = self.positions(self.decoder_embedding(decoder_ids))
         decoder_outputs, _, _ = self.decoder_lstm(
             decoder_embedded, initial_state=state, mask=ops.not_equal(decoder_ids, PAD_ID)
         )
-        probabilities = self.output_probabilities(decoder_outputs, encoder_outputs, encoder_ids)
+        probabilities = self.output_probabilities(decoder_outputs, keys, values, encoder_ids)
         return keras.Model({"encoder_ids": encoder_ids, "decoder_ids": decoder_ids}, probabilities, name="seq2seq")
 
 

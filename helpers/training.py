@@ -283,6 +283,8 @@ def train(
         steps_per_epoch=training_config.steps_per_epoch,
         epochs=training_config.epochs,
         validation_data=as_dataset(lambda: iter(validation_batches)),
+        validation_steps=len(validation_batches),
+        shuffle=False,  # the stream is random already
         callbacks=callbacks,
         verbose=verbose,
     )

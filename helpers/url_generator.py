@@ -177,7 +177,9 @@ def random_domain(rng: random.Random) -> str:
         return _choice(rng, IDN_HOSTS)
     labels = []
     subdomain_roll = rng.random()
-    if subdomain_roll < 0.45:
+    if subdomain_roll < 0.25:
+        labels.append("www")
+    elif subdomain_roll < 0.45:
         labels.append(_choice(rng, SUBDOMAINS))
     elif subdomain_roll < 0.55:
         labels.extend(_word(rng) for _ in range(rng.randint(1, 3)))
@@ -280,11 +282,11 @@ def random_filename(rng: random.Random) -> str:
 def random_path(rng: random.Random, params_rate: float = 0.012) -> str:
     """An absolute path ('' or '/...'), with ';params' in the last or a middle segment now and then."""
     roll = rng.random()
-    if roll < 0.13:
+    if roll < 0.07:
         return ""
-    if roll < 0.27:
+    if roll < 0.15:
         return "/"
-    segment_count = min(int(rng.expovariate(0.55)) + 1, 14)
+    segment_count = min(int(rng.expovariate(0.42)) + 1, 14)
     segments = [random_segment(rng) for _ in range(segment_count)]
     ending = rng.random()
     if ending < 0.35:
