@@ -1,0 +1,70 @@
+"""Local Spark on the embedded sample: one SparkSession for the whole test session."""
+
+import pytest
+
+from helpers.data import SAMPLE_PATH, is_validation, read_sample
+from helpers.spark import (SparkSettings, SparkSetupError, bundled_hadoop_version, read_parquet, s3a_config,
+                           session_config, start_session, validation_column)
+
+pyspark = pytest.importorskip("pyspark")
+pytestmark = [  # PySpark 4.3 with pandas 3: noise, not failures (the tests below check the results)
+    pytest.mark.filterwarnings("ignore:PySpark does not yet fully support pandas:FutureWarning"),
+    pytest.mark.filterwarnings("ignore:The copy keyword is deprecated"),
+]
+
+
+@pytest.fixture(scope="session")
+def spark():
+    session = start_session(SparkSettings(app_name="porting-code-tests", shuffle_partitions=2))
+    yield session
+    session.stop()
+
+
+def test_reads_embedded_sample_and_hands_it_to_pandas_through_arrow(spark):
+    frame = read_parquet(spark, SAMPLE_PATH, columns=["url", "url_protocol", "fetch_status"])
+    assert spark.conf.get("spark.sql.execution.arrow.pyspark.enabled") == "true"
+    assert frame.count() == len(read_sample(columns=["url"]))
+    web = frame.filter("url_protocol IN ('http', 'https') AND fetch_status = 200")
+    sample = web.sample(fraction=0.05, seed=1).toPandas()
+    assert 0 < len(sample) < 0.1 * frame.count()
+    assert set(sample["url_protocol"]) <= {"http", "https"}
+    assert list(sample.columns) == ["url", "url_protocol", "fetch_status"]
+
+
+def test_spark_split_equals_pandas_split_and_never_leaks(spark):
+    frame = read_parquet(spark, SAMPLE_PATH, columns=["url"]).limit(5000)
+    marked = frame.withColumn("validation", validation_column("url", 0.1)).toPandas()
+    assert marked["validation"].tolist() == is_validation(marked["url"], 0.1).tolist()
+    leaked = marked.groupby("url")["validation"].nunique()
+    assert (leaked == 1).all()
+
+
+def test_read_errors_are_one_clear_line(spark):
+    with pytest.raises(SparkSetupError, match="does not exist") as missing:
+        read_parquet(spark, "/nonexistent/cc-index.parquet")
+    assert "\n" not in str(missing.value)
+    with pytest.raises(SparkSetupError, match="hadoop-aws"):
+        read_parquet(spark, "s3a://commoncrawl/cc-index/table/cc-main/warc/")
+
+
+def test_s3a_settings_match_the_bundled_hadoop():
+    version = bundled_hadoop_version()
+    assert version is not None
+    config = session_config(SparkSettings(s3a=True))
+    assert config["spark.jars.packages"] == f"org.apache.hadoop:hadoop-aws:{version}"
+    with pytest.raises(ValueError, match="hadoop_version"):
+        s3a_config("latest")
+
+
+def test_missing_java_is_explained(monkeypatch):
+    monkeypatch.setenv("JAVA_HOME", "/nonexistent-java")
+    with pytest.raises(SparkSetupError, match="Java was not found"):
+        start_session()
+
+
+def test_unreachable_maven_is_explained(monkeypatch):
+    import helpers.spark
+
+    monkeypatch.setattr(helpers.spark, "MAVEN_REPOSITORY", "http://127.0.0.1:9/")  # nothing listens on port 9
+    with pytest.raises(SparkSetupError, match=r"cannot reach http://127.0.0.1:9/ to download org.apache.hadoop:hadoop-aws"):
+        start_session(SparkSettings(s3a=True))
