@@ -2,7 +2,7 @@
 
     python -m helpers predict  --model DIR FILE     one JSON object per input line, in order
     python -m helpers evaluate --model DIR FILE     exact match against the real function
-    python -m helpers train --task NAME --out DIR   train (or resume) a model
+    python -m helpers train --recipe NAME --out DIR train (or resume) a model with a named recipe
     python -m helpers export --model DIR --out OUT  OUT/saved_model (in-graph decoder) and OUT/tfjs
     python -m helpers make-sample-data              regenerate data/cc-index-sample.parquet
     python -m helpers commoncrawl-sample --crawl CC-MAIN-YYYY-WW --rows N --out FILE.parquet
@@ -138,23 +138,33 @@ def command_evaluate(arguments) -> int:
 
 def command_train(arguments) -> int:
     _quiet_tensorflow()
+    from dataclasses import replace
+
     from helpers.functions import REGISTRY
     from helpers.model import Seq2SeqConfig
+    from helpers.recipes import RECIPES, recipe
     from helpers.training import TrainingConfig, train
 
-    if arguments.task not in REGISTRY:
-        raise UsageError(f"unknown task {arguments.task!r}; registered: {', '.join(sorted(REGISTRY))}")
-    function = REGISTRY[arguments.task]
-    model_config = Seq2SeqConfig(
-        units=arguments.units, embedding_dim=arguments.embedding_dim,
-        max_input_length=function.max_input_bytes + 1, max_output_length=arguments.max_output_length,
-    )
-    training_config = TrainingConfig(
-        task=arguments.task, batch_size=arguments.batch_size, steps_per_epoch=arguments.steps_per_epoch,
-        epochs=arguments.epochs, max_minutes=arguments.minutes, learning_rate=arguments.learning_rate,
-        learning_rate_decay_epochs=arguments.decay_epochs, target_exact_match=arguments.target,
-        validation_size=arguments.validation_size, seed=arguments.seed,
-    )
+    if arguments.recipe:
+        if arguments.recipe not in RECIPES:
+            raise UsageError(f"unknown recipe {arguments.recipe!r}; known: {', '.join(sorted(RECIPES))}")
+        model_config, training_config = recipe(arguments.recipe)
+        if arguments.minutes is not None:
+            training_config = replace(training_config, max_minutes=arguments.minutes)
+    else:
+        if arguments.task not in REGISTRY:
+            raise UsageError(f"unknown task {arguments.task!r}; registered: {', '.join(sorted(REGISTRY))}")
+        function = REGISTRY[arguments.task]
+        model_config = Seq2SeqConfig(
+            units=arguments.units, embedding_dim=arguments.embedding_dim,
+            max_input_length=function.max_input_bytes + 1, max_output_length=arguments.max_output_length,
+        )
+        training_config = TrainingConfig(
+            task=arguments.task, batch_size=arguments.batch_size, steps_per_epoch=arguments.steps_per_epoch,
+            epochs=arguments.epochs, max_minutes=arguments.minutes, learning_rate=arguments.learning_rate,
+            learning_rate_decay_epochs=arguments.decay_epochs, target_exact_match=arguments.target,
+            validation_size=arguments.validation_size, seed=arguments.seed,
+        )
     result = train(training_config, model_config, arguments.out, verbose=2)
     print(json.dumps({key: value for key, value in result.metrics.items() if not key.endswith("_config")}, indent=2))
     return 0
@@ -214,7 +224,9 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.set_defaults(run=command_evaluate)
 
     train = commands.add_parser("train", help="train a model of a registered function (resumes if OUT exists)")
-    train.add_argument("--task", required=True, help="registered function name, e.g. protocol, urlparse, hex")
+    what = train.add_mutually_exclusive_group(required=True)
+    what.add_argument("--recipe", help="a named recipe from helpers.recipes (model and training settings)")
+    what.add_argument("--task", help="registered function name, e.g. protocol, urlparse, hex (settings from flags)")
     train.add_argument("--out", required=True, help="run directory (model/, backup/, logs/, history.json)")
     train.add_argument("--minutes", type=float, default=None, help="training time budget")
     train.add_argument("--epochs", type=int, default=100)

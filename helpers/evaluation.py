@@ -61,3 +61,36 @@ def evaluate_records(function: LearnedFunction, records: list[dict], worst: int 
     failures.sort(key=lambda failure: -(failure["score"] or 0.0))
     report["worst_failures"] = failures[:worst]
     return report
+
+
+def load_lines(path) -> list[str]:
+    """A text file of inputs, one per line, split on "\\n" only (the format of dev_urls.txt)."""
+    from pathlib import Path
+
+    text = Path(path).read_text(encoding="utf-8")
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return lines
+
+
+def reference_targets(task: str, inputs: list[str]) -> tuple[list[str], list[str]]:
+    """(inputs, targets) from the real function, keeping only inputs it accepts and that fit the
+    task's maximum input size. Raises ValueError when that drops anything, so no row is lost silently."""
+    from helpers.functions import get_function
+
+    function = get_function(task)
+    kept_inputs, targets, dropped = [], [], []
+    for text in inputs:
+        if not text or len(text.encode("utf-8")) > function.max_input_bytes:
+            dropped.append(text)
+            continue
+        try:
+            targets.append(function.output_text(text))
+            kept_inputs.append(text)
+        except ValueError:
+            dropped.append(text)
+    if dropped:
+        raise ValueError(f"{len(dropped)} of {len(inputs)} inputs are empty, too long, or rejected by {task}: "
+                         f"{dropped[:3]!r}")
+    return kept_inputs, targets

@@ -156,21 +156,45 @@ class ExactMatchCallback(keras.callbacks.Callback):
             self.model.stop_training = True
 
 
+class MonitorExactMatch(keras.callbacks.Callback):
+    """Logs ``{name}_exact_match`` on extra evaluation sets after each epoch (e.g. real-world URLs).
+
+    For watching generalisation only: nothing here feeds back into training or stopping.
+    """
+
+    def __init__(self, model: Seq2Seq, sets: dict[str, tuple[list[str], list[str]]]):
+        super().__init__()
+        self.sets = sets
+        self.decoder = GreedyDecoder(model)
+        self.seconds_spent = 0.0  # not counted as training time (see TimeLimit)
+
+    def on_epoch_end(self, epoch, logs=None):
+        started = time.monotonic()
+        for name, (inputs, targets) in self.sets.items():
+            score = exact_match(self.decoder(inputs).texts, targets)
+            if logs is not None:
+                logs[f"{name}_exact_match"] = score
+            print(f"epoch {epoch + 1}: {name} exact match {score:.4f} on {len(inputs)}")
+        self.seconds_spent += time.monotonic() - started
+
+
 class TimeLimit(keras.callbacks.Callback):
     """Stops training at the end of the first epoch that ends after ``max_minutes`` of fit();
     records ``minutes`` (cumulative training time, resumed runs included) in the logs."""
 
-    def __init__(self, max_minutes: float | None, minutes_before: float = 0.0):
+    def __init__(self, max_minutes: float | None, minutes_before: float = 0.0, monitor: "MonitorExactMatch | None" = None):
         super().__init__()
         self.max_minutes = max_minutes
         self.minutes_before = minutes_before
+        self.monitor = monitor  # its evaluation time on extra sets is not training time
         self.start = time.monotonic()
 
     def on_train_begin(self, logs=None):
         self.start = time.monotonic()
 
     def minutes(self) -> float:
-        return self.minutes_before + (time.monotonic() - self.start) / 60
+        excluded = self.monitor.seconds_spent if self.monitor else 0.0
+        return self.minutes_before + (time.monotonic() - self.start - excluded) / 60
 
     def on_epoch_end(self, epoch, logs=None):
         if logs is not None:
@@ -225,11 +249,14 @@ def train(
     model_config: Seq2SeqConfig | None = None,
     output_dir: str | Path = "output/run",
     verbose: int | str = "auto",
+    monitor_sets: dict[str, tuple[list[str], list[str]]] | None = None,
 ) -> TrainingResult:
     """Train (or resume training) a model of ``training_config.task``.
 
     Writes into ``output_dir``: ``model/`` (loadable by ``load_model``), ``backup/`` (resume
     state), ``logs/`` (TensorBoard), ``history.json`` and ``model/metrics.json``.
+    ``monitor_sets`` ({name: (inputs, targets)}) are decoded after each epoch and logged as
+    ``{name}_exact_match``, to draw time-to-accuracy curves on data the model never trains on.
     """
     function = get_function(training_config.task)
     if model_config is None:
@@ -267,12 +294,14 @@ def train(
     initial_epoch = len(history)
     stream = training_batches(function, training_config, model_config, excluded,
                               seed=training_config.seed + 7919 * initial_epoch)
+    monitor = MonitorExactMatch(model, monitor_sets or {})
     timer = TimeLimit(training_config.max_minutes,
-                      minutes_before=history[-1].get("minutes", 0.0) if history else 0.0)
+                      minutes_before=history[-1].get("minutes", 0.0) if history else 0.0, monitor=monitor)
     callbacks = [
         keras.callbacks.BackupAndRestore(str(output_dir / "backup"), delete_checkpoint=False),
         ExactMatchCallback(model, validation_inputs, validation_targets, training_config.examples_to_show,
                            training_config.target_exact_match, seed=training_config.seed),
+        monitor,
         timer,
         HistoryWriter(history_path, history),
         SaveEveryEpoch(model, output_dir / "model", training_config.task),

@@ -66,37 +66,23 @@ import numpy as np
 
 from helpers.decoders import GreedyDecoder, greedy_decode_numpy
 from helpers.functions import get_function
-from helpers.model import Seq2SeqConfig, build_seq2seq
-from helpers.training import TrainingConfig, train
+from helpers.model import build_seq2seq
+from helpers.recipes import recipe, smoke_recipe
+from helpers.training import train
 from helpers.vectorization import VOCABULARY_SIZE, decode_batch, encode_batch, teacher_forcing_batch
 
 # %% [markdown]
 # ## Configuration
-# All the settings of this notebook, with their reasons. `environment.smoke` is true in CI, which
-# runs every notebook in a minute or two: it shrinks the run, not the code path.
+# All the settings of this notebook come from one named recipe in `helpers/recipes.py`, where each
+# has a comment giving its reason; the command line (`python -m helpers train --recipe protocol`) uses
+# the same one. `environment.smoke` is true in CI, which runs every notebook in a minute or two: it
+# shrinks the run, not the code path.
 
 # %%
 TASK = "protocol"  # the registry entry: the real function, its output format, its input generator
-MODEL = Seq2SeqConfig(
-    units=64,  # the task is small; 64 LSTM units learn it quickly on a CPU
-    embedding_dim=32,  # 259 byte ids need no large embedding
-    max_input_length=129,  # 32 characters are at most 128 UTF-8 bytes, + END
-    max_output_length=40,  # a scheme is short; the decoder never writes more than this
-)
-TRAINING = TrainingConfig(
-    task=TASK,
-    batch_size=128,
-    steps_per_epoch=100,  # validate (and checkpoint) every 100 steps
-    epochs=40,  # an upper bound: the time budget and the target usually stop training first
-    max_minutes=4.0,  # measured: 100% is reached in under 2 minutes of training on 2 CPU cores
-    learning_rate=1e-2,  # high, to leave the "always answer http" plateau quickly (measured: 3e-3 takes 2x longer)
-    learning_rate_decay_epochs=20,  # then cosine decay, to settle the last few rare schemes
-    validation_size=1000,  # fresh URLs the training stream never produces
-    target_exact_match=1.0,  # stop as soon as every validation URL is right
-)
-if environment.smoke:
-    MODEL = Seq2SeqConfig(units=16, embedding_dim=8, max_input_length=129, max_output_length=40)
-    TRAINING = TrainingConfig(task=TASK, steps_per_epoch=5, epochs=2, validation_size=50, examples_to_show=1)
+MODEL, TRAINING = smoke_recipe(TASK) if environment.smoke else recipe(TASK)
+print(MODEL)
+print(TRAINING)
 RUN_DIR = environment.output / "03_protocol"
 
 # %% [markdown]

@@ -1,0 +1,101 @@
+"""Time-to-accuracy of the urlparse recipe: train for a budget, print minutes vs exact match.
+
+    python tools/benchmark_urlparse.py --minutes 30 --out ~/porting-code-output/bench/baseline
+    python tools/benchmark_urlparse.py --minutes 30 --out .../units96 --model-set units=96
+
+Exact match is measured on real-world URLs (``../shared/data/dev_urls.txt``: evaluation only, never
+trained on; a fixed 1000-URL subset after each epoch, all of them at the end) and on the recipe's
+generated validation set. Evaluation time is not counted as training time. Prints a table and writes
+``benchmark.json`` into the run folder.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from dataclasses import fields, replace
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+DEV_URLS = ROOT.parent / "shared" / "data" / "dev_urls.txt"
+
+
+def parse_overrides(pairs: list[str], config) -> dict:
+    """["units=96", "bidirectional_encoder=false"] -> typed values for the dataclass ``config``."""
+    types = {field.name: type(getattr(config, field.name)) for field in fields(config)}
+    values = {}
+    for pair in pairs:
+        name, _, text = pair.partition("=")
+        if name not in types:
+            raise SystemExit(f"unknown setting {name!r}; settings: {', '.join(sorted(types))}")
+        kind = types[name]
+        if kind is bool:
+            values[name] = text.lower() in {"1", "true", "yes"}
+        elif text.lower() == "none":
+            values[name] = None
+        else:
+            values[name] = kind(text) if kind is not type(None) else float(text)
+    return values
+
+
+def main() -> int:
+    from helpers.decoders import GreedyDecoder
+    from helpers.evaluation import load_lines, reference_targets
+    from helpers.recipes import recipe
+    from helpers.training import exact_match, train
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--minutes", type=float, default=30.0)
+    parser.add_argument("--out", required=True)
+    parser.add_argument("--recipe", default="urlparse")
+    parser.add_argument("--model-set", nargs="*", default=[], help="override Seq2SeqConfig fields: name=value")
+    parser.add_argument("--training-set", nargs="*", default=[], help="override TrainingConfig fields: name=value")
+    parser.add_argument("--dev", default=str(DEV_URLS))
+    arguments = parser.parse_args()
+
+    model_config, training_config = recipe(arguments.recipe)
+    model_config = replace(model_config, **parse_overrides(arguments.model_set, model_config))
+    training_config = replace(training_config, max_minutes=arguments.minutes,
+                              **parse_overrides(arguments.training_set, training_config))
+    monitor = {}
+    dev_inputs, dev_targets = [], []
+    if Path(arguments.dev).is_file():
+        dev_inputs, dev_targets = reference_targets(training_config.task, load_lines(arguments.dev))
+        monitor["dev1000"] = (dev_inputs[:1000], dev_targets[:1000])
+    else:
+        print(f"no {arguments.dev}: measuring generated validation data only")
+    started = time.monotonic()
+    result = train(training_config, model_config, arguments.out, verbose=2, monitor_sets=monitor)
+    wall = time.monotonic() - started
+
+    report = {"recipe": arguments.recipe, "model_set": arguments.model_set, "training_set": arguments.training_set,
+              "wall_minutes": round(wall / 60, 2), "metrics": result.metrics}
+    if dev_inputs:
+        decoded = GreedyDecoder(result.model)(dev_inputs)
+        report["dev_exact_match"] = exact_match(decoded.texts, dev_targets)
+        report["dev_size"] = len(dev_inputs)
+    report["curve"] = [{"minutes": round(epoch.get("minutes", 0.0), 2),
+                        "validation_exact_match": epoch.get("val_exact_match"),
+                        "dev1000_exact_match": epoch.get("dev1000_exact_match"),
+                        "token_accuracy": epoch.get("val_masked_token_accuracy")} for epoch in result.history]
+    Path(arguments.out, "benchmark.json").write_text(json.dumps(report, indent=2) + "\n")
+
+    print("\nminutes | generated validation exact | dev (1000) exact | token accuracy")
+    for point in report["curve"]:
+        print(f"{point['minutes']:7.2f} | {point['validation_exact_match']:.4f} | "
+              f"{(point['dev1000_exact_match'] or 0):.4f} | {point['token_accuracy']:.5f}")
+    if dev_inputs:
+        print(f"final: dev exact match {report['dev_exact_match']:.4f} on {len(dev_inputs)} real URLs; "
+              f"generated validation {result.metrics['validation_exact_match']:.4f}; "
+              f"{result.metrics['training_minutes']} training minutes ({result.metrics['hardware']})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
