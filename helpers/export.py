@@ -1,0 +1,292 @@
+"""Export: the greedy decoder inside one TensorFlow graph, saved for TF Serving and TensorFlow.js.
+
+``InGraphDecoder`` rebuilds a trained model from its weights with plain TensorFlow ops (gather,
+matmul, sigmoid, tanh, softmax) and two explicit ``tf.while_loop``s:
+
+    encoder_ids (batch, time_in) int32
+      -> embeddings + positions -> LSTM cell stepped by a while loop (both directions when
+         bidirectional; PAD steps keep the state, as Keras masking does)
+      -> encoder_outputs (batch, time_in, units), state [h, c] (batch, units) each
+      -> decoder while loop: one LSTM cell step, dot attention, combine, softmax, argmax per byte;
+         stops when every row has written END_ID or after max_output_length steps
+      -> ids (batch, steps) int32, scores (batch,) float32, attention (batch, steps, time_in)
+
+Why not save the Keras layers? A Keras 3 LSTM saved while a GPU is visible contains ``CudnnRNNV3``
+(no CPU-only or TensorFlow.js kernel), and the layer's internal loop converts to TensorFlow.js but
+fails there at run time. The explicit loops over the cell weights run everywhere, from weights
+trained on any device.
+
+Two signatures share the one ``decode_ids`` graph:
+
+* ``decode_ids(encoder_ids int32 (batch, time_in))``: what TensorFlow.js runs (``executeAsync``);
+  text <-> bytes happens in JavaScript, because tfjs has almost no string ops.
+* ``serving_default(inputs tf.string (batch,))`` -> ``outputs`` tf.string (batch,), ``scores``
+  (batch,), ``complete`` bool (batch,): for TF Serving and ``saved_model_cli``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import tensorflow as tf
+
+from helpers.model import Seq2Seq, position_encoding
+from helpers.storage import metadata
+from helpers.vectorization import BYTE_OFFSET, END_ID, PAD_ID, START_ID
+
+SAVED_MODEL_DIRECTORY = "saved_model"  # OUT/saved_model: both signatures
+TFJS_DIRECTORY = "tfjs"  # OUT/tfjs: model.json, weight shards, metadata.json
+TFJS_SIGNATURE = "decode_ids"  # the signature converted for TensorFlow.js
+INPUT_BUCKET = 8  # serving_default pads inputs to a multiple of 8 ids, as GreedyDecoder does
+BRIDGE_PYTHON_VARIABLE = "PORTING_TFJS_PYTHON"  # the Python that has tensorflowjs (tools/setup_web.sh)
+DEFAULT_BRIDGE_PYTHON = Path(__file__).resolve().parent.parent / ".venv" / "tfjs" / "bin" / "python"
+CONVERTER_SCRIPT = Path(__file__).resolve().parent / "tfjs_convert.py"
+
+
+def _lstm_weights(cell) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """kernel (inputs, 4 units), recurrent_kernel (units, 4 units), bias (4 units); gates i, f, c, o."""
+    weights = cell.get_weights()
+    if len(weights) != 3:
+        raise ValueError(f"expected an LSTM cell with kernel, recurrent kernel and bias, got {len(weights)} arrays")
+    return tuple(weights)
+
+
+class InGraphDecoder(tf.Module):
+    """A trained ``Seq2Seq`` as plain TensorFlow ops. ``InGraphDecoder(model, task).decode_ids(ids)``."""
+
+    def __init__(self, model: Seq2Seq, task: str):
+        super().__init__(name="in_graph_decoder")
+        config = model.config
+        self.config = config
+        self.task = task
+        # Plain arrays, made graph constants when the functions are traced: the converter to
+        # TensorFlow.js cannot freeze variables that are read inside a while loop.
+        arrays = {
+            "encoder_embedding": model.encoder_embedding.get_weights()[0],
+            "decoder_embedding": model.decoder_embedding.get_weights()[0],
+        }
+        longest = max(config.max_input_length, config.max_output_length)
+        # The same sinusoids as AppendPositions, tabulated once: row t is position t.
+        arrays["positions"] = np.asarray(position_encoding(longest, config.position_features)).reshape(
+            longest, config.position_features)
+        if config.bidirectional_encoder:
+            directions = [model.encoder_lstm.forward_layer.cell, model.encoder_lstm.backward_layer.cell]
+        else:
+            directions = [model.encoder_lstm.cell]
+        self.encoder_directions = len(directions)
+        for index, cell in enumerate(directions):
+            for part, array in zip(("kernel", "recurrent_kernel", "bias"), _lstm_weights(cell)):
+                arrays[f"encoder_{index}_{part}"] = array
+        for part, array in zip(("kernel", "recurrent_kernel", "bias"), _lstm_weights(model.decoder_lstm.cell)):
+            arrays[f"decoder_{part}"] = array
+        arrays["combine_kernel"], arrays["combine_bias"] = model.combine.get_weights()
+        arrays["output_kernel"], arrays["output_bias"] = model.output_layer.get_weights()
+        self._arrays = {name: np.asarray(array, np.float32) for name, array in arrays.items()}
+        self.decode_ids = tf.function(
+            self._decode_ids, input_signature=[tf.TensorSpec([None, None], tf.int32, name="encoder_ids")]
+        )
+        self.serve_strings = tf.function(
+            self._serve_strings, input_signature=[tf.TensorSpec([None], tf.string, name="inputs")]
+        )
+
+    # ----- pieces -------------------------------------------------------------------------------
+
+    @staticmethod
+    def _lstm_step(inputs, h, c, weights):
+        """One Keras LSTM cell step: inputs (batch, features), h and c (batch, units) -> new h, c."""
+        kernel, recurrent_kernel, bias = weights
+        z = tf.matmul(inputs, kernel) + tf.matmul(h, recurrent_kernel) + bias
+        z_input, z_forget, z_cell, z_output = tf.split(z, 4, axis=-1)
+        c = tf.sigmoid(z_forget) * c + tf.sigmoid(z_input) * tf.tanh(z_cell)
+        h = tf.sigmoid(z_output) * tf.tanh(c)
+        return h, c
+
+    def _constants(self, *names):
+        """The named weight arrays as constants of the graph being traced."""
+        return [tf.constant(self._arrays[name], name=name) for name in names]
+
+    def _embed(self, table, ids, first_position, positions=None):
+        """ids (batch, time) -> (batch, time, embedding + position_features), positions from first_position."""
+        embedded = tf.gather(table, ids)
+        if self.config.position_features == 0:
+            return embedded
+        time = tf.shape(ids)[1]
+        positions = positions[first_position:first_position + time]
+        positions = tf.broadcast_to(positions[None], [tf.shape(ids)[0], time, self.config.position_features])
+        return tf.concat([embedded, positions], axis=-1)
+
+    def _encode_direction(self, embedded, mask, reverse: bool, weights):
+        """embedded (batch, time, features), mask (batch, time) bool -> outputs (batch, time, cell
+        units) with zeros at PAD, final h, c (batch, cell units). ``reverse`` runs last to first."""
+        batch, time = tf.shape(embedded)[0], tf.shape(embedded)[1]
+        cell_units = weights[1].shape[0]
+        inputs = tf.transpose(embedded, [1, 0, 2])  # (time, batch, features)
+        steps_mask = tf.transpose(mask, [1, 0])  # (time, batch)
+        zeros = tf.zeros([batch, cell_units])
+        outputs = tf.TensorArray(tf.float32, size=time)
+
+        def body(step, h, c, outputs):
+            index = time - 1 - step if reverse else step
+            new_h, new_c = self._lstm_step(inputs[index], h, c, weights)
+            keep = steps_mask[index][:, None]
+            h = tf.where(keep, new_h, h)
+            c = tf.where(keep, new_c, c)
+            return step + 1, h, c, outputs.write(index, tf.where(keep, new_h, zeros))
+
+        _, h, c, outputs = tf.while_loop(lambda step, *_: step < time, body, [0, zeros, zeros, outputs])
+        return tf.transpose(outputs.stack(), [1, 0, 2]), h, c
+
+    def encode(self, encoder_ids):
+        """encoder_ids (batch, time_in) -> outputs (batch, time_in, units), h, c (batch, units)."""
+        table, positions = self._constants("encoder_embedding", "positions")
+        embedded = self._embed(table, encoder_ids, 0, positions)
+        mask = tf.not_equal(encoder_ids, PAD_ID)
+        results = [self._encode_direction(embedded, mask, reverse=index == 1, weights=self._constants(
+                       f"encoder_{index}_kernel", f"encoder_{index}_recurrent_kernel", f"encoder_{index}_bias"))
+                   for index in range(self.encoder_directions)]
+        if len(results) == 1:
+            return results[0]
+        (forward, forward_h, forward_c), (backward, backward_h, backward_c) = results
+        return (tf.concat([forward, backward], -1), tf.concat([forward_h, backward_h], -1),
+                tf.concat([forward_c, backward_c], -1))
+
+    # ----- signatures ---------------------------------------------------------------------------
+
+    def _decode_ids(self, encoder_ids):
+        """encoder_ids (batch, time_in <= max_input_length) int32: UTF-8 bytes + 3, END_ID, PAD_ID ->
+        {"ids": (batch, steps) int32 (PAD after END_ID), "scores": (batch,) float32 (the smallest
+        probability among the emitted ids), "attention": (batch, steps, time_in) float32}."""
+        config = self.config
+        batch = tf.shape(encoder_ids)[0]
+        encoder_outputs, h, c = self.encode(encoder_ids)
+        table, positions = self._constants("decoder_embedding", "positions")
+        decoder_cell = self._constants("decoder_kernel", "decoder_recurrent_kernel", "decoder_bias")
+        combine_kernel, combine_bias, output_kernel, output_bias = self._constants(
+            "combine_kernel", "combine_bias", "output_kernel", "output_bias")
+        key_mask = tf.not_equal(encoder_ids, PAD_ID)[:, None, :]  # (batch, 1, time_in)
+        scale = float(np.sqrt(config.units)) if config.attention_scale else None
+        limit = config.max_output_length
+
+        def body(step, token, h, c, finished, scores, emitted, attention):
+            embedded = self._embed(table, token[:, None], step, positions)[:, 0, :]
+            h, c = self._lstm_step(embedded, h, c, decoder_cell)
+            query = h[:, None, :]  # (batch, 1, units)
+            attention_scores = tf.matmul(query, encoder_outputs, transpose_b=True)  # (batch, 1, time_in)
+            if scale is not None:
+                attention_scores = attention_scores / scale
+            attention_scores = tf.where(key_mask, attention_scores, tf.fill(tf.shape(attention_scores), -1e9))
+            weights = tf.nn.softmax(attention_scores, axis=-1)
+            context = tf.matmul(weights, encoder_outputs)[:, 0, :]  # (batch, units)
+            combined = tf.tanh(tf.matmul(tf.concat([h, context], -1), combine_kernel) + combine_bias)
+            probabilities = tf.nn.softmax(tf.matmul(combined, output_kernel) + output_bias, axis=-1)
+            next_ids = tf.argmax(probabilities, axis=-1, output_type=tf.int32)
+            next_ids = tf.where(finished, PAD_ID, next_ids)
+            scores = tf.where(finished, scores, tf.minimum(scores, tf.reduce_max(probabilities, axis=-1)))
+            emitted = emitted.write(step, next_ids)
+            attention = attention.write(step, weights[:, 0, :])
+            finished = tf.logical_or(finished, tf.equal(next_ids, END_ID))
+            token = tf.where(tf.equal(next_ids, END_ID), PAD_ID, next_ids)  # END is read as padding
+            return step + 1, token, h, c, finished, scores, emitted, attention
+
+        def running(step, token, h, c, finished, *_):
+            return tf.logical_and(step < limit, tf.logical_not(tf.reduce_all(finished)))
+
+        start = [0, tf.fill([batch], START_ID), h, c, tf.zeros([batch], tf.bool), tf.ones([batch], tf.float32),
+                 tf.TensorArray(tf.int32, size=0, dynamic_size=True, element_shape=[None]),
+                 tf.TensorArray(tf.float32, size=0, dynamic_size=True, element_shape=[None, None])]
+        _, _, _, _, _, scores, emitted, attention = tf.while_loop(running, body, start)
+        ids = tf.transpose(emitted.stack(), [1, 0])
+        attention = tf.transpose(attention.stack(), [1, 0, 2])
+        return {"ids": tf.identity(ids, name="ids"), "scores": tf.identity(scores, name="scores"),
+                "attention": tf.identity(attention, name="attention")}
+
+    def _serve_strings(self, inputs):
+        """inputs (batch,) tf.string -> {"outputs": (batch,) tf.string, the bytes before END_ID;
+        "scores": (batch,) float32; "complete": (batch,) bool, whether END_ID was written}."""
+        config = self.config
+        byte_strings = tf.strings.bytes_split(inputs)  # ragged (batch, None) of 1-byte strings
+        byte_values = tf.io.decode_raw(byte_strings.flat_values, tf.uint8)[:, 0]
+        ids = tf.RaggedTensor.from_row_splits(tf.cast(byte_values, tf.int32) + BYTE_OFFSET, byte_strings.row_splits)
+        lengths = ids.row_lengths()
+        tf.debugging.assert_less_equal(tf.reduce_max(tf.concat([lengths, [0]], 0)), tf.cast(config.max_input_length - 1, tf.int64),
+                                       message=f"inputs are limited to {config.max_input_length - 1} UTF-8 bytes")
+        ids = tf.concat([ids, tf.fill([tf.shape(inputs)[0], 1], END_ID)], axis=1)
+        width = (tf.reduce_max(tf.concat([ids.row_lengths(), [1]], 0)) + INPUT_BUCKET - 1) // INPUT_BUCKET * INPUT_BUCKET
+        encoder_ids = ids.to_tensor(default_value=PAD_ID)
+        encoder_ids = tf.pad(encoder_ids, [[0, 0], [0, tf.cast(width, tf.int32) - tf.shape(encoder_ids)[1]]])
+        decoded = self.decode_ids(encoder_ids)  # the same graph function as the decode_ids signature
+        output_ids = decoded["ids"]
+        before_end = tf.equal(tf.cumsum(tf.cast(tf.equal(output_ids, END_ID), tf.int32), axis=1), 0)
+        keep = tf.logical_and(before_end, output_ids >= BYTE_OFFSET)
+        byte_table = tf.constant([bytes([value]) for value in range(256)])
+        characters = tf.gather(byte_table, tf.maximum(output_ids - BYTE_OFFSET, 0))
+        outputs = tf.strings.reduce_join(tf.ragged.boolean_mask(characters, keep), axis=1)
+        complete = tf.reduce_any(tf.equal(output_ids, END_ID), axis=1)
+        return {"outputs": outputs, "scores": decoded["scores"], "complete": complete}
+
+
+def export_metadata(config, task: str) -> dict:
+    """Everything JavaScript needs to turn text into ids and back: storage.metadata plus the names
+    of the graph's input and outputs and, for urlparse, the names of the output fields."""
+    from helpers.functions import URLPARSE_FIELD_NAMES
+
+    values = metadata(config, task)
+    values.update({
+        "format": "tfjs graph model; run it with executeAsync (it contains while loops)",
+        "signature": TFJS_SIGNATURE,
+        "input": "encoder_ids",
+        "outputs": ["ids", "scores", "attention"],
+        "input_bucket": INPUT_BUCKET,
+        "output_fields": list(URLPARSE_FIELD_NAMES) if task == "urlparse" else None,
+    })
+    return values
+
+
+def save_saved_model(decoder: InGraphDecoder, directory: str | Path) -> Path:
+    """OUT/saved_model with signatures serving_default (strings) and decode_ids (int32 ids)."""
+    directory = Path(directory)
+    tf.saved_model.save(decoder, str(directory),
+                        signatures={"serving_default": decoder.serve_strings, TFJS_SIGNATURE: decoder.decode_ids})
+    return directory
+
+
+def bridge_python() -> Path:
+    return Path(os.environ.get(BRIDGE_PYTHON_VARIABLE, DEFAULT_BRIDGE_PYTHON))
+
+
+def convert_to_tfjs(saved_model: str | Path, directory: str | Path, decoder: InGraphDecoder) -> Path:
+    """Convert the decode_ids signature to a TensorFlow.js graph model in ``directory`` and write
+    its metadata.json. The converter runs in the bridge environment made by tools/setup_web.sh."""
+    python = bridge_python()
+    if not python.exists():
+        raise ValueError(f"the TensorFlow.js converter is not installed ({python} missing): run bash tools/setup_web.sh")
+    directory = Path(directory)
+    if directory.exists():
+        shutil.rmtree(directory)
+    completed = subprocess.run([str(python), str(CONVERTER_SCRIPT), str(saved_model), str(directory), TFJS_SIGNATURE],
+                               capture_output=True, text=True)
+    if completed.returncode != 0 or not (directory / "model.json").is_file():
+        lines = (completed.stderr or completed.stdout).strip().splitlines()
+        raise ValueError(f"TensorFlow.js conversion failed: {lines[-1] if lines else completed.returncode}")
+    (directory / "metadata.json").write_text(json.dumps(export_metadata(decoder.config, decoder.task), indent=2) + "\n")
+    return directory
+
+
+def export(model_directory: str | Path, out: str | Path, tfjs: bool = True) -> dict[str, Path]:
+    """A trained model directory -> OUT/saved_model (and OUT/tfjs). Returns the written paths."""
+    from helpers.storage import load_model
+
+    stored = load_model(model_directory)
+    decoder = InGraphDecoder(stored.model, stored.task)
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    written = {"saved_model": save_saved_model(decoder, out / SAVED_MODEL_DIRECTORY)}
+    if tfjs:
+        written["tfjs"] = convert_to_tfjs(written["saved_model"], out / TFJS_DIRECTORY, decoder)
+    return written
+

@@ -1,0 +1,142 @@
+"""The exported in-graph decoder must give exactly the outputs of helpers.decoders.GreedyDecoder."""
+
+import random
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from helpers.decoders import GreedyDecoder
+from helpers.export import InGraphDecoder, save_saved_model
+from helpers.functions import get_function
+from helpers.model import Seq2SeqConfig, build_seq2seq
+from helpers.storage import save_model
+from helpers.vectorization import END_ID, encode_batch, ids_to_bytes, teacher_forcing_batch
+
+
+def clear_cut_model(config: Seq2SeqConfig, seed: int, end_share: float = 0.08):
+    """An untrained model with a scaled-up output kernel, so that argmax decisions are not near-ties
+    (as in conftest.small_model), and END_ID's bias set so that END_ID wins about ``end_share`` of
+    the decoder steps: rows then end at various lengths."""
+    import keras
+
+    keras.utils.set_random_seed(seed)
+    model = build_seq2seq(config)
+    kernel, bias = model.output_layer.get_weights()
+    model.output_layer.set_weights([kernel * 20.0, bias])
+    rng = np.random.default_rng(seed)
+    inputs = teacher_forcing_batch(sample_inputs(32, seed=seed), sample_inputs(32, seed=seed + 1))[0]
+    inputs["decoder_ids"] = rng.integers(3, 259, size=inputs["decoder_ids"].shape).astype(np.int32)
+    logits = np.log(np.asarray(model.training_model(inputs)) + 1e-30).reshape(-1, config.vocabulary_size)
+    margin = logits[:, END_ID] - np.delete(logits, END_ID, axis=1).max(axis=1)  # > 0: END wins
+    bias[END_ID] += np.quantile(-margin, end_share)
+    model.output_layer.set_weights([kernel * 20.0, bias])
+    return model
+
+
+def sample_inputs(count: int, seed: int = 5, max_bytes: int = 60) -> list[str]:
+    generator = get_function("urlparse")
+    rng = random.Random(seed)
+    inputs = ["", "a", "http://example.com/", "HTTPS://[::1]:8080/p;q?r#s", "ünïcødé://ß"]
+    while len(inputs) < count:
+        text = generator.generate_input(rng)
+        if len(text.encode("utf-8")) <= max_bytes:
+            inputs.append(text)
+    return inputs
+
+
+def padded(array: np.ndarray, width: int) -> np.ndarray:
+    return np.pad(array, ((0, 0), (0, width - array.shape[1])))
+
+
+CONFIGS = [
+    Seq2SeqConfig(units=32, embedding_dim=16, max_input_length=65, max_output_length=24),
+    Seq2SeqConfig(units=24, embedding_dim=8, bidirectional_encoder=False, position_features=0,
+                  attention_scale=True, max_input_length=65, max_output_length=30),
+    Seq2SeqConfig(units=18, embedding_dim=12, position_features=4, attention_scale=True,
+                  max_input_length=65, max_output_length=16),
+]
+
+
+@pytest.mark.parametrize("config", CONFIGS, ids=["default", "unidirectional-no-positions-scaled", "odd-sizes"])
+def test_decode_ids_equals_greedy_decoder(config):
+    inputs = sample_inputs(80)
+    for end_share in (0.08, 0.2, 0.4):  # the smallest END_ID share that gives rows of various lengths
+        model = clear_cut_model(config, seed=11, end_share=end_share)
+        reference = GreedyDecoder(model)(inputs)
+        if len({int(np.sum(row != 0)) for row in reference.ids}) > 3:
+            break
+    decoder = InGraphDecoder(model, "urlparse")
+    encoder_ids = encode_batch(inputs, add_end=True, bucket=8, max_length=config.max_input_length)
+    result = decoder.decode_ids(tf.constant(encoder_ids))
+    ids = result["ids"].numpy()
+    assert ids.shape[1] <= config.max_output_length
+    width = max(ids.shape[1], reference.ids.shape[1])
+    np.testing.assert_array_equal(padded(ids, width), padded(reference.ids, width))
+    np.testing.assert_allclose(result["scores"].numpy(), reference.scores, rtol=1e-5, atol=1e-6)
+    lengths = {int(np.sum(row != 0)) for row in ids}
+    assert len(lengths) > 3, f"the test needs rows of various lengths, got {lengths}"
+    attention = result["attention"].numpy()
+    assert attention.shape == (len(inputs), ids.shape[1], encoder_ids.shape[1])
+    reference_attention = GreedyDecoder(model)(inputs[:3], return_attention=True).attention
+    for row in range(3):
+        steps, length = reference_attention[row].shape
+        np.testing.assert_allclose(attention[row, :steps, :length], reference_attention[row], atol=1e-5)
+
+
+def test_loop_stops_when_every_row_has_ended(small_model):
+    decoder = InGraphDecoder(small_model, "protocol")
+    reference = GreedyDecoder(small_model)(["x"])
+    ids = decoder.decode_ids(tf.constant(encode_batch(["x"], add_end=True)))["ids"].numpy()
+    assert ids.shape[1] == reference.ids.shape[1]
+
+
+def test_string_signature_in_a_fresh_process_with_saved_model_cli(tmp_path):
+    """saved_model_cli (a separate process, no helpers code) gives the Python decoder's outputs."""
+    small_model = clear_cut_model(CONFIGS[0], seed=3)
+    inputs = sample_inputs(40, seed=8)
+    reference = GreedyDecoder(small_model)(inputs)
+    saved_model = save_saved_model(InGraphDecoder(small_model, "urlparse"), tmp_path / "saved_model")
+    outputs = tmp_path / "outputs"
+    np.save(tmp_path / "inputs.npy", np.array([text.encode("utf-8") for text in inputs], dtype=object))
+    completed = subprocess.run(
+        [sys.executable, "-m", "tensorflow.python.tools.saved_model_cli", "run", "--dir", str(saved_model),
+         "--tag_set", "serve", "--signature_def", "serving_default",
+         "--inputs", f"inputs={tmp_path / 'inputs.npy'}", "--outdir", str(outputs)],
+        capture_output=True, text=True,
+    )
+    assert completed.returncode == 0, completed.stderr[-2000:]
+    texts = np.load(outputs / "outputs.npy", allow_pickle=True)
+    complete = np.load(outputs / "complete.npy")
+    scores = np.load(outputs / "scores.npy")
+    for index, row in enumerate(reference.ids):
+        raw, ended = ids_to_bytes(row)
+        assert (texts[index], bool(complete[index])) == (raw, ended), inputs[index]
+    np.testing.assert_allclose(scores, reference.scores, rtol=1e-5, atol=1e-6)
+
+
+def test_string_signature_refuses_too_long_inputs(small_model):
+    decoder = InGraphDecoder(small_model, "protocol")
+    too_long = "a" * small_model.config.max_input_length  # one byte more than the model takes
+    with pytest.raises(tf.errors.InvalidArgumentError, match="limited to"):
+        decoder.serve_strings(tf.constant([too_long]))
+
+
+def test_export_command_writes_a_saved_model(small_model, tmp_path):
+    save_model(small_model, tmp_path / "model", task="protocol")
+    completed = subprocess.run(
+        [sys.executable, "-m", "helpers", "export", "--model", str(tmp_path / "model"), "--out", str(tmp_path / "out"),
+         "--no-tfjs"], capture_output=True, text=True)
+    assert completed.returncode == 0, completed.stderr[-2000:]
+    loaded = tf.saved_model.load(str(tmp_path / "out" / "saved_model"))
+    result = loaded.signatures["serving_default"](inputs=tf.constant(["http://a.b/"]))
+    assert result["outputs"].shape == (1,)
+
+
+def test_export_command_bad_model_directory_exits_2(tmp_path):
+    completed = subprocess.run([sys.executable, "-m", "helpers", "export", "--model", str(tmp_path / "missing"),
+                                "--out", str(tmp_path / "out")], capture_output=True, text=True)
+    assert completed.returncode == 2
+    assert len(completed.stderr.strip().splitlines()) == 1
