@@ -79,7 +79,14 @@ class GreedyDecoder:
     def __init__(self, model: Seq2Seq, batch_size: int = 256):
         self.model = model
         self.batch_size = batch_size
-        self._decode_graph = tf.function(self.decode_ids, reduce_retracing=True)
+        signature = [tf.TensorSpec([None, None], tf.int32), tf.TensorSpec([], tf.int32)]
+        # One graph per mode, each traced once for any batch and length (no retracing per shape).
+        self._graphs = {
+            with_attention: tf.function(
+                lambda encoder_ids, limit, with_attention=with_attention: self.decode_ids(encoder_ids, limit, with_attention),
+                input_signature=signature)
+            for with_attention in (False, True)
+        }
 
     def decode_ids(self, encoder_ids, max_output_length, return_attention: bool = False):
         """encoder_ids (batch, time_in) int32, max_output_length scalar int32 ->
@@ -134,8 +141,8 @@ class GreedyDecoder:
         for start in range(0, len(order), self.batch_size):
             chunk = order[start:start + self.batch_size]
             encoder_ids = _check_inputs([inputs[index] for index in chunk], self.model.config.max_input_length)
-            ids, chunk_scores, weights = self._decode_graph(
-                tf.constant(encoder_ids), tf.constant(limit, tf.int32), return_attention
+            ids, chunk_scores, weights = self._graphs[bool(return_attention)](
+                tf.constant(encoder_ids), tf.constant(limit, tf.int32)
             )
             ids, chunk_scores, weights = ids.numpy(), chunk_scores.numpy(), weights.numpy()
             for row, index in enumerate(chunk):

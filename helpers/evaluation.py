@@ -94,3 +94,68 @@ def reference_targets(task: str, inputs: list[str]) -> tuple[list[str], list[str
         raise ValueError(f"{len(dropped)} of {len(inputs)} inputs are empty, too long, or rejected by {task}: "
                          f"{dropped[:3]!r}")
     return kept_inputs, targets
+
+
+def confidence_report(scores, correct, keep_right: float = 0.99) -> dict:
+    """How well a confidence score separates right from wrong outputs.
+
+    The threshold is the highest score that keeps at least ``keep_right`` of the right outputs at or
+    above it; the report says which share of the wrong outputs falls below it (would be flagged).
+    scores: (n,) floats, higher = more confident; correct: (n,) bools.
+    """
+    import numpy as np
+
+    scores, correct = np.asarray(scores, dtype=float), np.asarray(correct, dtype=bool)
+    if scores.shape != correct.shape:
+        raise ValueError(f"scores {scores.shape} and correct {correct.shape} differ in shape")
+    right, wrong = scores[correct], scores[~correct]
+    if right.size == 0:
+        return {"threshold": None, "right": 0, "wrong": int(wrong.size), "wrong_flagged": None}
+    threshold = float(np.quantile(right, 1.0 - keep_right, method="lower"))
+    return {
+        "threshold": threshold,
+        "right": int(right.size),
+        "right_kept": float((right >= threshold).mean()),
+        "wrong": int(wrong.size),
+        "wrong_flagged": float((wrong < threshold).mean()) if wrong.size else None,
+    }
+
+
+def url_feature_shares(urls: list[str]) -> dict:
+    """Share of URLs with each feature that makes parsing hard, plus length quantiles: to compare a
+    generator with real data at a glance."""
+    import re
+    from urllib.parse import urlparse
+
+    import numpy as np
+
+    parsed = []
+    for url in urls:
+        try:
+            parsed.append((url, urlparse(url)))
+        except ValueError:
+            continue
+    count = max(len(parsed), 1)
+
+    def share(test) -> float:
+        return round(sum(1 for url, parts in parsed if test(url, parts)) / count, 4)
+
+    lengths = np.array([len(url) for url, _ in parsed]) if parsed else np.zeros(1)
+    return {
+        "count": len(parsed),
+        "length_median": float(np.median(lengths)),
+        "length_p95": float(np.percentile(lengths, 95)),
+        "length_max": int(lengths.max()),
+        "http": share(lambda u, p: p.scheme == "http"),
+        "https": share(lambda u, p: p.scheme == "https"),
+        "no_scheme": share(lambda u, p: not p.scheme),
+        "other_scheme": share(lambda u, p: p.scheme not in ("", "http", "https")),
+        "query": share(lambda u, p: bool(p.query)),
+        "fragment": share(lambda u, p: bool(p.fragment)),
+        "params": share(lambda u, p: bool(p.params)),
+        "port": share(lambda u, p: bool(re.search(r":\d*$", p.netloc))),
+        "userinfo": share(lambda u, p: "@" in p.netloc),
+        "non_ascii": share(lambda u, p: not u.isascii()),
+        "percent_encoding": share(lambda u, p: bool(re.search("%[0-9a-fA-F]{2}", u))),
+        "upper_case": share(lambda u, p: any(c.isupper() for c in u)),
+    }

@@ -67,6 +67,7 @@ import numpy as np
 from helpers.decoders import GreedyDecoder, greedy_decode_numpy
 from helpers.functions import get_function
 from helpers.model import build_seq2seq
+from helpers.plots import plot_history
 from helpers.recipes import recipe, smoke_recipe
 from helpers.training import train
 from helpers.vectorization import VOCABULARY_SIZE, decode_batch, encode_batch, teacher_forcing_batch
@@ -169,15 +170,7 @@ print(f"wall time {time.monotonic() - started:.0f} s;", {k: result.metrics[k] fo
 # the input through the attention. Then exact match jumps.
 
 # %%
-history = result.history
-minutes = [epoch["minutes"] for epoch in history]
-figure, (left, right) = plt.subplots(1, 2, figsize=(11, 3.5))
-left.plot(minutes, [epoch["loss"] for epoch in history], label="training loss")
-left.plot(minutes, [epoch["val_loss"] for epoch in history], label="validation loss")
-left.set_xlabel("minutes of training"); left.set_yscale("log"); left.legend()
-right.plot(minutes, [epoch["val_masked_token_accuracy"] for epoch in history], label="validation token accuracy")
-right.plot(minutes, [epoch["val_exact_match"] for epoch in history], label="validation exact match (greedy decoding)")
-right.set_xlabel("minutes of training"); right.set_ylim(0, 1.02); right.legend()
+plot_history(result.history)
 plt.show()
 
 # %% [markdown]
