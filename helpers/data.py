@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import random
+import time
 from pathlib import Path
 from typing import Iterator, Sequence
 from urllib.parse import urlsplit
@@ -246,3 +247,17 @@ def url_training_batches(
         for batch in batches:
             _, features, decoder_targets = vectorize_batch(batch, function, bucket)
             yield features, decoder_targets
+
+
+def measure_throughput(batches: Iterator[tuple[dict[str, np.ndarray], np.ndarray]], seconds: float) -> dict:
+    """Draw batches for about ``seconds`` and return {"urls", "batches", "seconds", "urls_per_second"}."""
+    if seconds <= 0:
+        raise ValueError(f"seconds must be positive, got {seconds}")
+    urls = count = 0
+    started = time.perf_counter()
+    while time.perf_counter() - started < seconds:
+        features, _ = next(batches)
+        urls += features["encoder_ids"].shape[0]
+        count += 1
+    elapsed = time.perf_counter() - started
+    return {"urls": urls, "batches": count, "seconds": round(elapsed, 2), "urls_per_second": round(urls / elapsed, 1)}

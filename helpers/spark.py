@@ -212,3 +212,43 @@ def validation_column(url_column: str = "url", validation_fraction: float = 0.1)
     # real type objects, not the strings that `from __future__ import annotations` would leave
     in_validation.__annotations__ = {"urls": pd.Series, "return": pd.Series}
     return pandas_udf(in_validation, "boolean")(url_column)
+
+
+def function_column(task: str, url_column: str = "url"):
+    """A Spark column with the real function's output (compact JSON) for each URL: the training
+    target, computed on the executors by ``helpers.functions`` unchanged. Null where the real
+    function rejects the input (``ValueError``, e.g. an invalid IPv6 literal)."""
+    import pandas as pd
+    from pyspark.sql.functions import pandas_udf
+
+    from helpers.functions import get_function
+
+    function = get_function(task)
+
+    def output_text_or_none(text: str):
+        try:
+            return function.output_text(text)
+        except ValueError:
+            return None
+
+    def outputs(urls):
+        return urls.map(output_text_or_none)
+
+    outputs.__annotations__ = {"urls": pd.Series, "return": pd.Series}
+    return pandas_udf(outputs, "string")(url_column)
+
+
+def ship_helpers(spark) -> Path:
+    """Zip the ``helpers`` package and add it to the session (``addPyFile``), so that executors on
+    other machines can import it. Locally it is already importable; on a cluster this is the one
+    extra step. Returns the zip's path."""
+    import tempfile
+    import zipfile
+
+    package = Path(__file__).resolve().parent
+    archive = Path(tempfile.mkdtemp(prefix="porting-helpers-")) / "helpers.zip"
+    with zipfile.ZipFile(archive, "w") as zipped:
+        for source in sorted(package.glob("*.py")):
+            zipped.write(source, f"helpers/{source.name}")
+    spark.sparkContext.addPyFile(str(archive))
+    return archive

@@ -1,0 +1,227 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 02 · URL wrangling: from an index of URLs to training batches
+#
+# **Introduction.** Notebook 01 started Spark and found the data. Here we go from Common Crawl's
+# index to what the model eats:
+#
+# 1. Spark reads the index, keeps the rows that are web pages, and looks at them;
+# 2. a train/validation split by a **hash of the URL**, so that no URL is on both sides, whatever the
+#    order of the rows or the machine that computes it;
+# 3. a sample comes to pandas through Arrow, for plots;
+# 4. a batch of URLs becomes numpy arrays (and back, in a pandas table, for debugging);
+# 5. an infinite stream of training batches, and a check that it is fast enough never to starve the
+#    model.
+#
+# Locally the index is the embedded sample in `data/` (generated URLs with the index's columns); in
+# Colab, after notebook 01 has fetched a real sample, the same cells run on real URLs.
+
+# %% [markdown]
+# ## Setup
+# One cell. In Colab it fetches the project and installs only what Colab lacks; on your own machine
+# it just makes `helpers` importable. Use a GPU runtime in Colab if you have one: the LSTMs then run
+# on cuDNN.
+
+# %%
+import os, subprocess, sys
+from pathlib import Path
+
+REPOSITORY_URL = os.environ.get("PORTING_REPOSITORY", "https://github.com/porting-code/porting-code")
+if "google.colab" in sys.modules:
+    if not Path("/content/porting-code").exists():
+        subprocess.run(["git", "clone", "--depth=1", REPOSITORY_URL, "/content/porting-code"], check=True)
+    subprocess.run(["bash", "/content/porting-code/setup_colab.sh"], check=True)
+    sys.path.insert(0, "/content/porting-code")
+else:
+    sys.path.insert(0, str(Path.cwd().parent if Path.cwd().name == "notebooks" else Path.cwd()))
+
+from helpers.environment import describe
+
+environment = describe()
+
+# %%
+import itertools
+import time
+
+import matplotlib.pyplot as plt
+import numpy as np
+from pyspark.sql import functions as F
+
+from helpers.data import (SAMPLE_PATH, batch_view, is_validation, measure_throughput, split_urls,
+                          url_training_batches, vectorize_batch)
+from helpers.functions import get_function
+from helpers.spark import SparkSettings, function_column, read_parquet, start_session, validation_column
+
+# %% [markdown]
+# ## Configuration
+
+# %%
+REAL_SAMPLE_PATH = environment.output / "cc-sample.parquet"  # written by notebook 01 when it can reach Common Crawl
+INDEX_PATH = REAL_SAMPLE_PATH if REAL_SAMPLE_PATH.exists() and not environment.smoke else SAMPLE_PATH
+TASK = "urlparse"  # the function of notebook 04; its real outputs are the training targets
+VALIDATION_FRACTION = 0.1  # share of distinct URLs held out, decided by a hash of the URL text
+PANDAS_FRACTION = 0.05 if environment.smoke else 0.5  # share of the web pages brought to pandas for plots
+BATCH_SIZE = 128  # the training batch of notebooks 03 and 04
+BENCHMARK_SECONDS = 2.0 if environment.smoke else 15.0  # how long to draw batches when measuring throughput
+OUTPUT_PATH = environment.output / "02_urls"  # the split URLs, as parquet, for later notebooks
+print("index:", INDEX_PATH)
+
+# %% [markdown]
+# ## Read and filter with Spark
+# The index holds every capture: pages, redirects, errors, images. Like the article, we keep web
+# pages: `http`/`https` with a host, status 200, HTML. (The embedded sample also holds relative links
+# and other schemes, which the real index does not: the filter removes them.) Spark only plans here; nothing is read until a result is
+# asked for.
+
+# %%
+spark = start_session(SparkSettings())
+index = read_parquet(spark, INDEX_PATH)
+print(f"{index.count():,} rows")
+index.groupBy("url_protocol").count().orderBy(F.desc("count")).show(8)
+
+# %%
+pages = index.filter(
+    F.col("url_protocol").isin("http", "https")
+    & F.col("url_host_name").isNotNull()
+    & (F.col("fetch_status") == 200)
+    & (F.col("content_mime_type") == "text/html")
+).select("url", "url_protocol", "url_host_name", "url_path", "url_query")
+print(f"{pages.count():,} web pages")
+
+# %% [markdown]
+# ## A split that never leaks
+# A random split of *rows* leaks: a URL that occurs twice (two captures, two crawls) can land on both
+# sides, and validation then measures memory. We split on the URL text instead: a URL is in validation
+# when a stable hash (BLAKE2b, not Python's per-process salted `hash()`) of its bytes falls in the
+# lowest 10% of buckets. `validation_column` runs `helpers.data.is_validation` unchanged in a pandas
+# UDF, so Spark, pandas and every executor of a cluster agree.
+
+# %%
+marked = index.withColumn("validation", validation_column("url", VALIDATION_FRACTION))
+marked.groupBy("validation").count().show()
+both_sides = marked.groupBy("url").agg(F.countDistinct("validation").alias("sides")).filter("sides > 1").count()
+print("URLs on both sides:", both_sides)
+
+# %% [markdown]
+# The split written once, as parquet partitioned by side, for the training notebooks:
+
+# %%
+marked.select("url", "validation").write.mode("overwrite").partitionBy("validation").parquet(str(OUTPUT_PATH))
+print(sorted(path.name for path in OUTPUT_PATH.iterdir() if path.is_dir()))
+
+# %% [markdown]
+# ## A sample in pandas, through Arrow
+# `sample` draws a fraction of the rows on the executors; only that comes to the driver.
+
+# %%
+started = time.perf_counter()
+sample = pages.sample(fraction=PANDAS_FRACTION, seed=1).toPandas()
+print(f"{len(sample):,} rows in {time.perf_counter() - started:.1f} s")
+sample.head()
+
+# %% [markdown]
+# ## What the data looks like
+# Scheme shares over the whole index (counted by Spark), and the length of URLs in UTF-8 bytes, which
+# is what the model reads: the encoder accepts at most 256 bytes.
+
+# %%
+schemes = index.groupBy("url_protocol").count().orderBy(F.desc("count")).limit(8).toPandas()
+schemes["url_protocol"] = schemes["url_protocol"].replace("", "(none: relative)")
+lengths = sample["url"].str.encode("utf-8").str.len()
+maximum_bytes = get_function(TASK).max_input_bytes
+
+figure, (left, right) = plt.subplots(1, 2, figsize=(12, 4))
+left.barh(schemes["url_protocol"][::-1], schemes["count"][::-1] / schemes["count"].sum())
+left.set_xlabel("share of all rows")
+left.set_title("schemes in the index")
+right.hist(lengths, bins=60)
+right.axvline(maximum_bytes, color="red", linestyle="--", label=f"model limit: {maximum_bytes} bytes")
+right.set_xlabel("URL length (UTF-8 bytes)")
+right.set_title("web page URLs")
+right.legend()
+plt.show()
+print(f"median {lengths.median():.0f} bytes, 99th percentile {lengths.quantile(0.99):.0f}, "
+      f"over the limit: {(lengths > maximum_bytes).mean():.2%}")
+
+# %% [markdown]
+# ## Training pairs on the executors
+# The real `urlparse`, applied by Spark to each URL, gives the targets (notebook 01 showed the UDF):
+
+# %%
+pages.select("url", function_column(TASK, "url").alias("target")).show(3, truncate=70)
+
+# %% [markdown]
+# ## A batch of URLs as arrays
+# `vectorize_batch` gives what the model trains on with teacher forcing: encoder ids (URL bytes + END),
+# decoder ids (START + target bytes) and decoder targets (target bytes + END), each padded to a
+# multiple of 8. Arrays of ids are hard to read; `batch_view` shows a batch as a table, one row per
+# example, with every id array decoded back to text. (The article did this with
+# `pd.DataFrame(locals())`; naming the columns keeps unrelated variables out.)
+
+# %%
+urls = sample["url"].head(4).tolist()
+targets, features, decoder_targets = vectorize_batch(urls, get_function(TASK))
+for name, array in {**features, "decoder_targets": decoder_targets}.items():
+    print(f"{name:16} {array.shape} {array.dtype}")
+
+# %%
+batch_view(url=urls, target=targets, **features, decoder_targets=decoder_targets)
+
+# %% [markdown]
+# ## The infinite training stream
+# Training never runs out of data: `url_training_batches` reshuffles the training URLs after each
+# pass, groups URLs of similar length into the same batch (less padding, and on a CPU time steps are
+# the cost), and skips the URLs longer than the model accepts. Validation URLs never enter it.
+
+# %%
+training_urls, validation_urls = split_urls(sample["url"].tolist(), VALIDATION_FRACTION)
+print(f"{len(training_urls):,} training URLs, {len(validation_urls):,} validation URLs")
+stream = url_training_batches(training_urls, get_function(TASK), batch_size=BATCH_SIZE)
+for features, decoder_targets in itertools.islice(stream, 3):
+    print("encoder", features["encoder_ids"].shape, "decoder", features["decoder_ids"].shape)
+
+# %%
+seen = {url for url in batch_view(encoder_ids=features["encoder_ids"])["encoder_ids"]}
+print("validation URLs in the last batch:", len(seen & set(validation_urls)))
+print("is_validation of the last batch:", int(is_validation(list(seen), VALIDATION_FRACTION).sum()), "of", len(seen))
+
+# %% [markdown]
+# ## Fast enough?
+# The stream computes the real function and the arrays on the CPU while the model trains. It must
+# produce URLs faster than training consumes them, or the model waits. `tools/benchmark_vectorization.py`
+# measures both sides on this machine (it times a few training steps too); here the stream alone:
+
+# %%
+result = measure_throughput(stream, BENCHMARK_SECONDS)
+print(f"{result['urls_per_second']:,.0f} URLs/s through real function + vectorization "
+      f"({result['batches']} batches of {BATCH_SIZE} in {result['seconds']} s, one core)")
+
+# %% [markdown]
+# ## On a cluster
+# The same code runs on a Spark cluster unchanged; only the session and the data location differ:
+#
+# * `SparkSettings(master=None, driver_memory=..., shuffle_partitions=200, s3a=True)` and start the job
+#   with `spark-submit` (or Dataproc / EMR / Databricks), which sets the master;
+# * executors must import `helpers`: `helpers.spark.ship_helpers(spark)` zips the package and adds it
+#   with `addPyFile` (or install the repository on the workers), and they need `numpy`, `pandas` and
+#   `pyarrow`; set `spark.executorEnv.PYSPARK_PYTHON` if their Python is not `python3`;
+# * read `s3a://commoncrawl/cc-index/table/cc-main/warc/crawl=.../subset=warc/` directly (a cluster in
+#   AWS `us-east-1` with an instance role needs no keys), filter as above, and write the split with
+#   `partitionBy("validation")` to your own bucket;
+# * `spark.sql.execution.arrow.maxRecordsPerBatch` (10,000 here) bounds the memory of each pandas UDF
+#   call; the hash split needs no shuffle, so it scales with the number of executors.
+
+# %%
+spark.stop()
