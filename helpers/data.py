@@ -150,6 +150,8 @@ def read_sample(path: str | Path = SAMPLE_PATH, columns: Sequence[str] | None = 
 def url_hash_bucket(url: str) -> int:
     """A bucket in [0, HASH_BUCKETS) from BLAKE2b of the URL's UTF-8 bytes. Python's ``hash()`` is
     salted per process, so it cannot be used: a cluster's workers would disagree."""
+    if not isinstance(url, str):
+        raise ValueError(f"a URL must be a str, got {url!r} (filter out null URLs first)")
     digest = hashlib.blake2b(url.encode("utf-8", errors="surrogatepass"), digest_size=8).digest()
     return int.from_bytes(digest, "big") % HASH_BUCKETS
 
@@ -225,7 +227,7 @@ def url_training_batches(
     Each round shuffles the URLs, takes ``batch_size * pool_batches`` of them, sorts that pool by
     length so short URLs are batched together (less padding), and yields the batches in random
     order: ``({"encoder_ids": (batch, time_in), "decoder_ids": (batch, time_out)}, (batch, time_out))``.
-    URLs longer than ``function.max_input_bytes`` are skipped.
+    URLs longer than ``function.max_input_bytes``, and URLs the real function rejects, are skipped.
     """
     usable = [url for url in urls if url and len(url.encode("utf-8")) <= function.max_input_bytes]
     if len(usable) < batch_size:
@@ -233,20 +235,29 @@ def url_training_batches(
     rng = random.Random(seed)
     order = list(range(len(usable)))
     position = len(order)
+    max_input_length = function.max_input_bytes + 1
     while True:
-        pool = []
-        while len(pool) < batch_size * pool_batches:
+        pool: list[tuple[str, str]] = []
+        for _ in range(50 * batch_size * pool_batches):  # bounded: a pool of only rejected URLs must stop
+            if len(pool) == batch_size * pool_batches:
+                break
             if position == len(order):  # one pass over the data done: reshuffle
                 rng.shuffle(order)
                 position = 0
-            pool.append(usable[order[position]])
+            url = usable[order[position]]
             position += 1
-        pool.sort(key=len)
+            try:
+                pool.append((url, function.output_text(url)))
+            except ValueError:  # the real function rejects it (e.g. an invalid IPv6 literal): no target
+                continue
+        if len(pool) < batch_size:
+            raise ValueError(f"the real function {function.name!r} rejects almost every URL given")
+        pool.sort(key=lambda pair: len(pair[0]))
         batches = [pool[start:start + batch_size] for start in range(0, len(pool), batch_size)]
         rng.shuffle(batches)
         for batch in batches:
-            _, features, decoder_targets = vectorize_batch(batch, function, bucket)
-            yield features, decoder_targets
+            yield teacher_forcing_batch([pair[0] for pair in batch], [pair[1] for pair in batch], bucket=bucket,
+                                        max_input_length=max_input_length)
 
 
 def measure_throughput(batches: Iterator[tuple[dict[str, np.ndarray], np.ndarray]], seconds: float) -> dict:

@@ -95,3 +95,20 @@ def test_training_stream_covers_the_training_split_only():
 def test_is_validation_returns_a_boolean_array():
     mask = is_validation(np.array(["a", "b", "c"], dtype=object), 0.5)
     assert mask.dtype == bool and mask.shape == (3,)
+
+
+def test_training_stream_skips_urls_the_real_function_rejects():
+    function = get_function("urlparse")
+    rejected = "http://[::1/unclosed"  # urlparse raises ValueError: Invalid IPv6 URL
+    urls = UrlGenerator(seed=3).batch(200) + [rejected] * 100
+    texts = set()
+    for features, _ in itertools.islice(url_training_batches(urls, function, batch_size=32, pool_batches=2), 20):
+        texts |= {decode(row) for row in features["encoder_ids"]}
+    assert rejected not in texts and len(texts) > 100
+    with pytest.raises(ValueError, match="rejects almost every URL"):
+        next(url_training_batches([rejected] * 64, function, batch_size=32))
+
+
+def test_split_rejects_non_strings():
+    with pytest.raises(ValueError, match="filter out null URLs"):
+        is_validation(["http://a.com", None])

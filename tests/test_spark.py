@@ -68,3 +68,22 @@ def test_unreachable_maven_is_explained(monkeypatch):
     monkeypatch.setattr(helpers.spark, "MAVEN_REPOSITORY", "http://127.0.0.1:9/")  # nothing listens on port 9
     with pytest.raises(SparkSetupError, match=r"cannot reach http://127.0.0.1:9/ to download org.apache.hadoop:hadoop-aws"):
         start_session(SparkSettings(s3a=True))
+
+
+def test_real_function_runs_unchanged_on_spark(spark):
+    from helpers.functions import get_function
+    from helpers.spark import function_column
+
+    frame = read_parquet(spark, SAMPLE_PATH, columns=["url"]).limit(300)
+    pairs = frame.select("url", function_column("urlparse", "url").alias("target")).toPandas()
+    assert pairs["target"].tolist() == [get_function("urlparse").output_text(url) for url in pairs["url"]]
+
+
+def test_s3_refusals_are_explained():
+    from helpers.spark import explain_read_error
+
+    java_text = ("py4j.protocol.Py4JJavaError: An error occurred while calling o42.parquet.\n"
+                 ": java.nio.file.AccessDeniedException: s3a://commoncrawl/x: getFileStatus on s3a://commoncrawl/x: "
+                 "software.amazon.awssdk.services.s3.model.S3Exception: Forbidden (Service: S3, Status Code: 403)")
+    message = explain_read_error("s3a://commoncrawl/x", RuntimeError(java_text))
+    assert "403 Forbidden" in message and "2022" in message and "\n" not in message
