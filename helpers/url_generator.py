@@ -262,8 +262,12 @@ def random_segment(rng: random.Random) -> str:
             segment = percent_encode(rng, segment)
     elif roll < 0.83:
         segment = _word(rng) + _choice(rng, PATH_PUNCTUATION) + _word(rng)
-    elif roll < 0.85:
+    elif roll < 0.84:
         segment = "~" + _word(rng)
+    elif roll < 0.85:  # version numbers and DOIs: 2.1.364, v1.2, 10.1111%2Fpala.12284
+        segment = _choice(rng, [".".join(str(rng.randint(0, 40)) for _ in range(rng.randint(2, 4))),
+                                f"v{rng.randint(1, 9)}.{rng.randint(0, 20)}",
+                                f"10.{rng.randint(1000, 9999)}%2F{_word(rng)}.{rng.randint(1, 99999)}"])
     elif roll < 0.87:
         segment = _choice(rng, ["..", ".", "", "%20", "@" + _word(rng), "_" + _word(rng), "$" + _word(rng)])
     elif roll < 0.89:
@@ -275,7 +279,13 @@ def random_segment(rng: random.Random) -> str:
 
 def random_filename(rng: random.Random) -> str:
     base = _choice(rng, [_word(rng), _words(rng, 2, 5, _choice(rng, ["-", "_"])), "index", "default", "main",
-                         _random_token(rng, ALPHANUMERIC, 4, 16), str(rng.randint(1, 99999))])
+                         _random_token(rng, ALPHANUMERIC, 4, 16), str(rng.randint(1, 99999)),
+                         _word(rng) + _word(rng).capitalize() + _word(rng).capitalize()])  # camelCase
+    style = rng.random()
+    if style < 0.08:  # fingerprinted assets: app.a10ebc48d017.css, head.min.js
+        base += "." + _choice(rng, [_random_token(rng, HEX, 8, 20), "min", "bundle", "chunk." + _random_token(rng, HEX, 6, 8)])
+    elif style < 0.11:  # news CMS ids: la-et-mn-story-20140325,0,2975972.story
+        base += f",{rng.randint(0, 9)},{rng.randint(1000, 9999999)}"
     return base + "." + _maybe_upper(rng, _choice(rng, FILE_EXTENSIONS), 0.03)
 
 
@@ -424,7 +434,7 @@ def other_scheme_url(rng: random.Random) -> str:
                                              f"window.open('{web_url(rng)}')", f"{_word(rng)}.{_word(rng)}({rng.randint(0, 9)});"])
     if scheme == "data":
         mime = _choice(rng, ["image/png", "image/gif", "image/svg+xml", "text/html", "text/plain", "application/json"])
-        body = _random_token(rng, string.ascii_letters + string.digits + "+/", 8, 90)
+        body = _random_token(rng, string.ascii_letters + string.digits + "+/", 8, 200) + _choice(rng, ["", "=", "=="])
         return f"data:{mime}" + _choice(rng, [";base64,", ",", ";charset=utf-8,"]) + body
     if scheme == "tel":
         return "tel:" + _choice(rng, ["+", ""]) + _random_token(rng, string.digits + "-", 6, 14)
