@@ -16,9 +16,13 @@ Why not save the Keras layers? A Keras 3 LSTM saved while a GPU is visible conta
 fails there at run time. The explicit loops over the cell weights run everywhere, from weights
 trained on any device.
 
-Two signatures share the one ``decode_ids`` graph:
+Three signatures, one ``_decode_ids`` definition:
 
-* ``decode_ids(encoder_ids int32 (batch, time_in))``: what TensorFlow.js runs (``executeAsync``);
+* ``decode_ids(encoder_ids int32 (batch, time_in))``: steps collected in TensorArrays (fast for
+  large batches in Python).
+* ``decode_ids_for_tfjs``: the same graph, but steps collected by ``tf.concat``: TensorFlow.js
+  (4.22) disposes TensorList elements written inside a while loop too early (measured: "Cannot
+  read properties of undefined (reading 'backend')"). The page runs it with ``executeAsync``;
   text <-> bytes happens in JavaScript, because tfjs has almost no string ops.
 * ``serving_default(inputs tf.string (batch,))`` -> ``outputs`` tf.string (batch,), ``scores``
   (batch,), ``complete`` bool (batch,): for TF Serving and ``saved_model_cli``.
@@ -41,7 +45,7 @@ from helpers.vectorization import BYTE_OFFSET, END_ID, PAD_ID, START_ID
 
 SAVED_MODEL_DIRECTORY = "saved_model"  # OUT/saved_model: both signatures
 TFJS_DIRECTORY = "tfjs"  # OUT/tfjs: model.json, weight shards, metadata.json
-TFJS_SIGNATURE = "decode_ids"  # the signature converted for TensorFlow.js
+TFJS_SIGNATURE = "decode_ids_for_tfjs"  # the signature converted for TensorFlow.js
 INPUT_BUCKET = 8  # serving_default pads inputs to a multiple of 8 ids, as GreedyDecoder does
 BRIDGE_PYTHON_VARIABLE = "PORTING_TFJS_PYTHON"  # the Python that has tensorflowjs (tools/setup_web.sh)
 DEFAULT_BRIDGE_PYTHON = Path(__file__).resolve().parent.parent / ".venv" / "tfjs" / "bin" / "python"
@@ -70,7 +74,8 @@ class InGraphDecoder(tf.Module):
             "encoder_embedding": model.encoder_embedding.get_weights()[0],
             "decoder_embedding": model.decoder_embedding.get_weights()[0],
         }
-        longest = max(config.max_input_length, config.max_output_length)
+        # Inputs are padded to a multiple of INPUT_BUCKET, so the table must reach past max_input_length.
+        longest = max(-(-config.max_input_length // INPUT_BUCKET) * INPUT_BUCKET, config.max_output_length)
         # The same sinusoids as AppendPositions, tabulated once: row t is position t.
         arrays["positions"] = np.asarray(position_encoding(longest, config.position_features)).reshape(
             longest, config.position_features)
@@ -89,6 +94,10 @@ class InGraphDecoder(tf.Module):
         self._arrays = {name: np.asarray(array, np.float32) for name, array in arrays.items()}
         self.decode_ids = tf.function(
             self._decode_ids, input_signature=[tf.TensorSpec([None, None], tf.int32, name="encoder_ids")]
+        )
+        self.decode_ids_for_tfjs = tf.function(
+            lambda encoder_ids: self._decode_ids(encoder_ids, tensor_lists=False),
+            input_signature=[tf.TensorSpec([None, None], tf.int32, name="encoder_ids")],
         )
         self.serve_strings = tf.function(
             self._serve_strings, input_signature=[tf.TensorSpec([None], tf.string, name="inputs")]
@@ -120,7 +129,7 @@ class InGraphDecoder(tf.Module):
         positions = tf.broadcast_to(positions[None], [tf.shape(ids)[0], time, self.config.position_features])
         return tf.concat([embedded, positions], axis=-1)
 
-    def _encode_direction(self, embedded, mask, reverse: bool, weights):
+    def _encode_direction(self, embedded, mask, reverse: bool, weights, tensor_lists: bool):
         """embedded (batch, time, features), mask (batch, time) bool -> outputs (batch, time, cell
         units) with zeros at PAD, final h, c (batch, cell units). ``reverse`` runs last to first."""
         batch, time = tf.shape(embedded)[0], tf.shape(embedded)[1]
@@ -128,7 +137,10 @@ class InGraphDecoder(tf.Module):
         inputs = tf.transpose(embedded, [1, 0, 2])  # (time, batch, features)
         steps_mask = tf.transpose(mask, [1, 0])  # (time, batch)
         zeros = tf.zeros([batch, cell_units])
-        outputs = tf.TensorArray(tf.float32, size=time)
+        if tensor_lists:
+            outputs = tf.TensorArray(tf.float32, size=time)
+        else:
+            outputs = tf.zeros([batch, 0, cell_units])
 
         def body(step, h, c, outputs):
             index = time - 1 - step if reverse else step
@@ -136,18 +148,29 @@ class InGraphDecoder(tf.Module):
             keep = steps_mask[index][:, None]
             h = tf.where(keep, new_h, h)
             c = tf.where(keep, new_c, c)
-            return step + 1, h, c, outputs.write(index, tf.where(keep, new_h, zeros))
+            output = tf.where(keep, new_h, zeros)
+            if tensor_lists:
+                outputs = outputs.write(index, output)
+            elif reverse:
+                outputs = tf.concat([output[:, None, :], outputs], axis=1)
+            else:
+                outputs = tf.concat([outputs, output[:, None, :]], axis=1)
+            return step + 1, h, c, outputs
 
-        _, h, c, outputs = tf.while_loop(lambda step, *_: step < time, body, [0, zeros, zeros, outputs])
-        return tf.transpose(outputs.stack(), [1, 0, 2]), h, c
+        _, h, c, outputs = tf.while_loop(lambda step, *_: step < time, body, [0, zeros, zeros, outputs],
+                                         shape_invariants=None if tensor_lists else [tf.TensorShape(None)] * 4)
+        if tensor_lists:
+            outputs = tf.transpose(outputs.stack(), [1, 0, 2])
+        return outputs, h, c
 
-    def encode(self, encoder_ids):
+    def encode(self, encoder_ids, tensor_lists: bool = True):
         """encoder_ids (batch, time_in) -> outputs (batch, time_in, units), h, c (batch, units)."""
         table, positions = self._constants("encoder_embedding", "positions")
         embedded = self._embed(table, encoder_ids, 0, positions)
         mask = tf.not_equal(encoder_ids, PAD_ID)
         results = [self._encode_direction(embedded, mask, reverse=index == 1, weights=self._constants(
-                       f"encoder_{index}_kernel", f"encoder_{index}_recurrent_kernel", f"encoder_{index}_bias"))
+                       f"encoder_{index}_kernel", f"encoder_{index}_recurrent_kernel", f"encoder_{index}_bias"),
+                       tensor_lists=tensor_lists)
                    for index in range(self.encoder_directions)]
         if len(results) == 1:
             return results[0]
@@ -157,13 +180,13 @@ class InGraphDecoder(tf.Module):
 
     # ----- signatures ---------------------------------------------------------------------------
 
-    def _decode_ids(self, encoder_ids):
+    def _decode_ids(self, encoder_ids, tensor_lists: bool = True):
         """encoder_ids (batch, time_in <= max_input_length) int32: UTF-8 bytes + 3, END_ID, PAD_ID ->
         {"ids": (batch, steps) int32 (PAD after END_ID), "scores": (batch,) float32 (the smallest
         probability among the emitted ids), "attention": (batch, steps, time_in) float32}."""
         config = self.config
         batch = tf.shape(encoder_ids)[0]
-        encoder_outputs, h, c = self.encode(encoder_ids)
+        encoder_outputs, h, c = self.encode(encoder_ids, tensor_lists)
         table, positions = self._constants("decoder_embedding", "positions")
         decoder_cell = self._constants("decoder_kernel", "decoder_recurrent_kernel", "decoder_bias")
         combine_kernel, combine_bias, output_kernel, output_bias = self._constants(
@@ -187,8 +210,12 @@ class InGraphDecoder(tf.Module):
             next_ids = tf.argmax(probabilities, axis=-1, output_type=tf.int32)
             next_ids = tf.where(finished, PAD_ID, next_ids)
             scores = tf.where(finished, scores, tf.minimum(scores, tf.reduce_max(probabilities, axis=-1)))
-            emitted = emitted.write(step, next_ids)
-            attention = attention.write(step, weights[:, 0, :])
+            if tensor_lists:
+                emitted = emitted.write(step, next_ids)
+                attention = attention.write(step, weights[:, 0, :])
+            else:
+                emitted = tf.concat([emitted, next_ids[:, None]], axis=1)
+                attention = tf.concat([attention, weights], axis=1)
             finished = tf.logical_or(finished, tf.equal(next_ids, END_ID))
             token = tf.where(tf.equal(next_ids, END_ID), PAD_ID, next_ids)  # END is read as padding
             return step + 1, token, h, c, finished, scores, emitted, attention
@@ -196,12 +223,17 @@ class InGraphDecoder(tf.Module):
         def running(step, token, h, c, finished, *_):
             return tf.logical_and(step < limit, tf.logical_not(tf.reduce_all(finished)))
 
-        start = [0, tf.fill([batch], START_ID), h, c, tf.zeros([batch], tf.bool), tf.ones([batch], tf.float32),
-                 tf.TensorArray(tf.int32, size=0, dynamic_size=True, element_shape=[None]),
-                 tf.TensorArray(tf.float32, size=0, dynamic_size=True, element_shape=[None, None])]
-        _, _, _, _, _, scores, emitted, attention = tf.while_loop(running, body, start)
-        ids = tf.transpose(emitted.stack(), [1, 0])
-        attention = tf.transpose(attention.stack(), [1, 0, 2])
+        start = [0, tf.fill([batch], START_ID), h, c, tf.zeros([batch], tf.bool), tf.ones([batch], tf.float32)]
+        if tensor_lists:
+            start += [tf.TensorArray(tf.int32, size=0, dynamic_size=True, element_shape=[None]),
+                      tf.TensorArray(tf.float32, size=0, dynamic_size=True, element_shape=[None, None])]
+        else:
+            start += [tf.zeros([batch, 0], tf.int32), tf.zeros([batch, 0, tf.shape(encoder_ids)[1]])]
+        _, _, _, _, _, scores, ids, attention = tf.while_loop(
+            running, body, start, shape_invariants=None if tensor_lists else [tf.TensorShape(None)] * len(start))
+        if tensor_lists:
+            ids = tf.transpose(ids.stack(), [1, 0])
+            attention = tf.transpose(attention.stack(), [1, 0, 2])
         return {"ids": tf.identity(ids, name="ids"), "scores": tf.identity(scores, name="scores"),
                 "attention": tf.identity(attention, name="attention")}
 
@@ -248,10 +280,12 @@ def export_metadata(config, task: str) -> dict:
 
 
 def save_saved_model(decoder: InGraphDecoder, directory: str | Path) -> Path:
-    """OUT/saved_model with signatures serving_default (strings) and decode_ids (int32 ids)."""
+    """OUT/saved_model with signatures serving_default (strings), decode_ids and decode_ids_for_tfjs
+    (int32 ids)."""
     directory = Path(directory)
     tf.saved_model.save(decoder, str(directory),
-                        signatures={"serving_default": decoder.serve_strings, TFJS_SIGNATURE: decoder.decode_ids})
+                        signatures={"serving_default": decoder.serve_strings, "decode_ids": decoder.decode_ids,
+                                TFJS_SIGNATURE: decoder.decode_ids_for_tfjs})
     return directory
 
 

@@ -140,3 +140,13 @@ def test_export_command_bad_model_directory_exits_2(tmp_path):
                                 "--out", str(tmp_path / "out")], capture_output=True, text=True)
     assert completed.returncode == 2
     assert len(completed.stderr.strip().splitlines()) == 1
+
+
+def test_longest_input_padded_past_max_input_length(small_model):
+    """max_input_length 65 pads to 72 ids: the position table must cover the padding too."""
+    decoder = InGraphDecoder(small_model, "protocol")
+    longest = "b" * (small_model.config.max_input_length - 1)
+    result = decoder.serve_strings(tf.constant([longest, "a"]))
+    reference = GreedyDecoder(small_model)([longest, "a"])
+    raw, ended = ids_to_bytes(reference.ids[0])
+    assert (result["outputs"].numpy()[0], bool(result["complete"].numpy()[0])) == (raw, ended)

@@ -3,6 +3,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 source "$root/tools/bootstrap.sh"
+bash "$root/tools/setup_web.sh"  # npm TensorFlow.js, Debian chromium, tfjs converter bridge
 cd "$root"
 output="${PORTING_OUTPUT:-$(mktemp -d)}"
 python tools/notebooks.py check

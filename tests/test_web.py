@@ -1,0 +1,86 @@
+"""The page in a real browser (Debian's headless chromium, via Playwright) must decode exactly as the
+Python decoder does. Needs tools/setup_web.sh (tools/test.sh runs it)."""
+
+import random
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from helpers.decoders import GreedyDecoder
+from helpers.export import convert_to_tfjs, save_saved_model, InGraphDecoder
+from helpers.functions import get_function
+from helpers.model import Seq2SeqConfig
+from helpers.web import Browser, build_site, serve
+
+DEV_URLS = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "dev_urls.txt"
+CONFIG = Seq2SeqConfig(units=32, embedding_dim=16, max_input_length=65, max_output_length=24)
+
+
+def browser_inputs(max_bytes: int) -> list[str]:
+    """30 generated URLs and 30 real ones (dev_urls.txt, when present), all short enough."""
+    rng = random.Random(21)
+    generator = get_function("urlparse")
+    inputs = []
+    while len(inputs) < 30:
+        text = generator.generate_input(rng)
+        if len(text.encode("utf-8")) <= max_bytes:
+            inputs.append(text)
+    real = DEV_URLS.read_text().splitlines() if DEV_URLS.is_file() else []
+    inputs += [url for url in real if 0 < len(url.encode("utf-8")) <= max_bytes][:30]
+    while len(inputs) < 60:
+        inputs.append(generator.generate_input(rng)[:max_bytes])
+    return inputs
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    from test_export import clear_cut_model
+
+    model = clear_cut_model(CONFIG, seed=11)
+    directory = tmp_path_factory.mktemp("web")
+    decoder = InGraphDecoder(model, "urlparse")
+    saved_model = save_saved_model(decoder, directory / "saved_model")
+    tfjs = convert_to_tfjs(saved_model, directory / "tfjs", decoder)
+    return model, build_site(tfjs, directory / "site")
+
+
+def test_browser_decodes_like_python(site):
+    model, site_directory = site
+    inputs = browser_inputs(CONFIG.max_input_length - 1)
+    reference = GreedyDecoder(model)(inputs)
+    with serve(site_directory) as url, Browser() as browser:
+        page = browser.open(url, inputs[3])
+        assert page.state == "done", page.message
+        assert page.ids == [int(value) for value in reference.ids[3] if value != 0]
+        assert page.result == (reference.texts[3] or "")
+        results, _ = browser.decode_batch(inputs, batch_size=7)
+    assert len(results) == len(inputs) >= 50
+    lengths = set()
+    for index, result in enumerate(results):
+        expected = [int(value) for value in reference.ids[index] if value != 0]
+        assert result["ids"] == expected, inputs[index]
+        assert result["text"] == reference.texts[index], inputs[index]
+        np.testing.assert_allclose(result["score"], reference.scores[index], rtol=1e-4)
+        lengths.add(len(expected))
+    assert len(lengths) > 3  # rows ended at various steps
+
+
+@pytest.mark.parametrize("query, message", [
+    ("", "empty"), ("a" * 200, "at most"), ("http://a.b/\tx", "control characters"),
+])
+def test_bad_input_shows_a_message(site, query, message):
+    _, site_directory = site
+    with serve(site_directory) as url, Browser() as browser:
+        page = browser.open(url, query)
+    assert page.state == "refused"
+    assert message in page.message
+    assert page.result == ""
+
+
+def test_non_ascii_input_runs_with_a_note(site):
+    _, site_directory = site
+    with serve(site_directory) as url, Browser() as browser:
+        page = browser.open(url, "http://bücher.de/ß")
+    assert page.state == "done"
+    assert "not ASCII" in page.message

@@ -1,0 +1,72 @@
+"""Speed of the exported decoder: URLs per second of the SavedModel in Python, milliseconds per URL
+in headless Chromium (TensorFlow.js, wasm backend), on the same inputs.
+
+    python tools/benchmark_export.py --model DIR [--count 200]
+
+Inputs: the real URLs of ../shared/data/dev_urls.txt when present, else generated ones; those longer
+than the model takes are skipped. Needs tools/setup_web.sh.
+"""
+
+import argparse
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import tensorflow as tf  # noqa: E402
+
+from helpers.export import export  # noqa: E402
+from helpers.functions import get_function  # noqa: E402
+from helpers.storage import load_model  # noqa: E402
+from helpers.web import Browser, build_site, serve  # noqa: E402
+
+DEV_URLS = ROOT.parent / "shared" / "data" / "dev_urls.txt"
+PYTHON_BATCH = 256  # rows per SavedModel call
+
+
+def benchmark_inputs(task: str, max_bytes: int, count: int) -> list[str]:
+    lines = DEV_URLS.read_text().splitlines() if DEV_URLS.is_file() else []
+    inputs = [line for line in lines if 0 < len(line.encode("utf-8")) <= max_bytes][:count]
+    rng, generator = random.Random(0), get_function(task)
+    while len(inputs) < count:
+        text = generator.generate_input(rng)
+        if len(text.encode("utf-8")) <= max_bytes:
+            inputs.append(text)
+    return inputs
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", required=True)
+    parser.add_argument("--count", type=int, default=200)
+    arguments = parser.parse_args()
+    stored = load_model(arguments.model)
+    inputs = benchmark_inputs(stored.task, stored.model.config.max_input_length - 1, arguments.count)
+    mean_bytes = sum(len(text.encode("utf-8")) for text in inputs) / len(inputs)
+    print(f"{len(inputs)} inputs, {mean_bytes:.1f} bytes on average")
+    with tempfile.TemporaryDirectory() as out:
+        written = export(arguments.model, out)
+        serving = tf.saved_model.load(str(written["saved_model"])).signatures["serving_default"]
+        serving(inputs=tf.constant(inputs[:8]))  # trace and warm up
+        started = time.perf_counter()
+        for start in range(0, len(inputs), PYTHON_BATCH):
+            serving(inputs=tf.constant(inputs[start:start + PYTHON_BATCH]))
+        seconds = time.perf_counter() - started
+        print(f"SavedModel (Python, batches of {PYTHON_BATCH}): {len(inputs) / seconds:.0f} URLs/s")
+        site = build_site(written["tfjs"], Path(out) / "site")
+        with serve(site) as url, Browser() as browser:
+            browser.open(url)
+            backend = browser.page.evaluate("tf.getBackend()")
+            browser.decode_batch(inputs[:2])  # warm up (wasm compilation)
+            for batch_size in (1, 32):
+                _, milliseconds = browser.decode_batch(inputs, batch_size=batch_size)
+                print(f"browser ({backend}, batches of {batch_size}): {milliseconds:.1f} ms/URL")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
