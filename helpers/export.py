@@ -285,7 +285,11 @@ def save_saved_model(decoder: InGraphDecoder, directory: str | Path) -> Path:
     directory = Path(directory)
     tf.saved_model.save(decoder, str(directory),
                         signatures={"serving_default": decoder.serve_strings, "decode_ids": decoder.decode_ids,
-                                TFJS_SIGNATURE: decoder.decode_ids_for_tfjs})
+                                    TFJS_SIGNATURE: decoder.decode_ids_for_tfjs})
+    # The metadata travels with the SavedModel (assets/ is part of it): Spark reads its limits there.
+    (directory / "assets").mkdir(exist_ok=True)
+    (directory / "assets" / "metadata.json").write_text(
+        json.dumps(export_metadata(decoder.config, decoder.task), indent=2) + "\n")
     return directory
 
 
