@@ -164,19 +164,24 @@ class InGraphDecoder(tf.Module):
         return outputs, h, c
 
     def encode(self, encoder_ids, tensor_lists: bool = True):
-        """encoder_ids (batch, time_in) -> outputs (batch, time_in, units), h, c (batch, units)."""
+        """encoder_ids (batch, time_in) -> outputs (the attention keys) (batch, time_in, units), values
+        (batch, time_in, units [+ embedding_dim with attend_to_embeddings]), h, c (batch, units)."""
         table, positions = self._constants("encoder_embedding", "positions")
         embedded = self._embed(table, encoder_ids, 0, positions)
+        byte_embeddings = tf.gather(table, encoder_ids)  # attention may read these (attend_to_embeddings)
         mask = tf.not_equal(encoder_ids, PAD_ID)
         results = [self._encode_direction(embedded, mask, reverse=index == 1, weights=self._constants(
                        f"encoder_{index}_kernel", f"encoder_{index}_recurrent_kernel", f"encoder_{index}_bias"),
                        tensor_lists=tensor_lists)
                    for index in range(self.encoder_directions)]
         if len(results) == 1:
-            return results[0]
-        (forward, forward_h, forward_c), (backward, backward_h, backward_c) = results
-        return (tf.concat([forward, backward], -1), tf.concat([forward_h, backward_h], -1),
-                tf.concat([forward_c, backward_c], -1))
+            outputs, h, c = results[0]
+        else:
+            (forward, forward_h, forward_c), (backward, backward_h, backward_c) = results
+            outputs = tf.concat([forward, backward], -1)
+            h, c = tf.concat([forward_h, backward_h], -1), tf.concat([forward_c, backward_c], -1)
+        values = tf.concat([outputs, byte_embeddings], -1) if self.config.attend_to_embeddings else outputs
+        return outputs, values, h, c
 
     # ----- signatures ---------------------------------------------------------------------------
 
@@ -186,7 +191,7 @@ class InGraphDecoder(tf.Module):
         probability among the emitted ids), "attention": (batch, steps, time_in) float32}."""
         config = self.config
         batch = tf.shape(encoder_ids)[0]
-        encoder_outputs, h, c = self.encode(encoder_ids, tensor_lists)
+        encoder_outputs, values, h, c = self.encode(encoder_ids, tensor_lists)
         table, positions = self._constants("decoder_embedding", "positions")
         decoder_cell = self._constants("decoder_kernel", "decoder_recurrent_kernel", "decoder_bias")
         combine_kernel, combine_bias, output_kernel, output_bias = self._constants(
@@ -204,7 +209,7 @@ class InGraphDecoder(tf.Module):
                 attention_scores = attention_scores / scale
             attention_scores = tf.where(key_mask, attention_scores, tf.fill(tf.shape(attention_scores), -1e9))
             weights = tf.nn.softmax(attention_scores, axis=-1)
-            context = tf.matmul(weights, encoder_outputs)[:, 0, :]  # (batch, units)
+            context = tf.matmul(weights, values)[:, 0, :]  # (batch, values width)
             combined = tf.tanh(tf.matmul(tf.concat([h, context], -1), combine_kernel) + combine_bias)
             probabilities = tf.nn.softmax(tf.matmul(combined, output_kernel) + output_bias, axis=-1)
             next_ids = tf.argmax(probabilities, axis=-1, output_type=tf.int32)
