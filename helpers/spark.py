@@ -24,8 +24,10 @@ from pathlib import Path
 
 MAVEN_REPOSITORY = "https://repo1.maven.org/maven2/"
 COMMONCRAWL_BUCKET = "s3a://commoncrawl/"
-# AWS SDK v2 provider chain (hadoop-aws 3.4+): environment variables, ~/.aws, instance role
-DEFAULT_CREDENTIALS_PROVIDER = "software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider"
+# The AWS credential chain (environment variables, ~/.aws, instance role): hadoop-aws 3.4+ uses AWS
+# SDK v2, older versions (PySpark 3.5 bundles Hadoop 3.3.4) SDK v1, whose class has another name.
+CREDENTIALS_PROVIDER_SDK_V2 = "software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider"
+CREDENTIALS_PROVIDER_SDK_V1 = "com.amazonaws.auth.DefaultAWSCredentialsProviderChain"
 
 
 class SparkSetupError(RuntimeError):
@@ -72,12 +74,15 @@ def bundled_hadoop_version() -> str | None:
     return None
 
 
-def s3a_config(hadoop_version: str, credentials_provider: str = DEFAULT_CREDENTIALS_PROVIDER) -> dict[str, str]:
+def s3a_config(hadoop_version: str, credentials_provider: str | None = None) -> dict[str, str]:
     """The settings that let Spark read ``s3a://commoncrawl/...``: hadoop-aws matching the bundled
     Hadoop (a different version fails with NoSuchMethodError or ClassNotFoundException) and the
     AWS credential chain. Anonymous access to the commoncrawl bucket ended in 2022."""
     if not re.fullmatch(r"\d+\.\d+\.\d+", hadoop_version or ""):
         raise ValueError(f"hadoop_version must look like 3.4.1, got {hadoop_version!r}")
+    if credentials_provider is None:
+        major, minor = (int(number) for number in hadoop_version.split(".")[:2])
+        credentials_provider = CREDENTIALS_PROVIDER_SDK_V2 if (major, minor) >= (3, 4) else CREDENTIALS_PROVIDER_SDK_V1
     return {
         "spark.jars.packages": f"org.apache.hadoop:hadoop-aws:{hadoop_version}",
         "spark.hadoop.fs.s3a.impl": "org.apache.hadoop.fs.s3a.S3AFileSystem",

@@ -54,6 +54,8 @@ def test_s3a_settings_match_the_bundled_hadoop():
     assert config["spark.jars.packages"] == f"org.apache.hadoop:hadoop-aws:{version}"
     with pytest.raises(ValueError, match="hadoop_version"):
         s3a_config("latest")
+    assert "awssdk" in s3a_config("3.5.0")["spark.hadoop.fs.s3a.aws.credentials.provider"]  # AWS SDK v2
+    assert "amazonaws" in s3a_config("3.3.4")["spark.hadoop.fs.s3a.aws.credentials.provider"]  # SDK v1 (PySpark 3.5)
 
 
 def test_missing_java_is_explained(monkeypatch):
