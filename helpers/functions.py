@@ -150,3 +150,48 @@ register(LearnedFunction(
     max_input_bytes=9,
     description="hex(int(text)) for 0 <= n < 10**9",
 ))
+
+
+# ------------------------------------------------------------------------------------------------
+# notebook 05: more real functions, and the inverse of a date format nobody wrote
+# ------------------------------------------------------------------------------------------------
+import posixpath  # noqa: E402  (kept beside the entries that use it)
+
+from helpers.dates import parse_my_date_format, random_formatted_date  # noqa: E402
+from helpers.text_inputs import MAX_PATH_CHARACTERS, MAX_TITLE_CHARACTERS, file_path, title_text  # noqa: E402
+
+
+def splitext(path: str) -> list[str]:
+    """os.path.splitext on POSIX (posixpath, the same on every OS) as a JSON list:
+    "a/b.tar.gz" -> ["a/b.tar", ".gz"]."""
+    return list(posixpath.splitext(path))
+
+
+def title(text: str) -> str:
+    """str.title, quirks included: "don't stop" -> "Don'T Stop", "3rd" -> "3Rd"."""
+    return text.title()
+
+
+register(LearnedFunction(
+    name="splitext",
+    function=splitext,
+    generate_input=file_path,
+    max_input_bytes=MAX_PATH_CHARACTERS,
+    description="os.path.splitext(path) as [root, extension]",
+))
+
+register(LearnedFunction(
+    name="title",
+    function=title,
+    generate_input=title_text,
+    max_input_bytes=2 * MAX_TITLE_CHARACTERS,
+    description="str.title(text)",
+))
+
+register(LearnedFunction(
+    name="date_inverse",
+    function=parse_my_date_format,
+    generate_input=random_formatted_date,
+    max_input_bytes=20,
+    description="the inverse of helpers.dates.my_date_format: hexadecimal date text -> datetime.isoformat()",
+))

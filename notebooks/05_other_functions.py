@@ -1,0 +1,288 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 05 · Same network, other functions: hex, splitext, title, and an inverse nobody wrote
+#
+# **Introduction.** Notebooks 03 and 04 taught the byte-level seq2seq network two URL functions.
+# Nothing in it knows about URLs: its input is UTF-8 bytes, its output the bytes of the answer as
+# compact JSON. So learning another function should be *one parameter*: the name of the function in
+# the registry (`helpers/functions.py`), which knows the real function, how to draw its inputs, and
+# how long they can be. This notebook changes that one name and nothing else:
+#
+# * `hex`: `hex(n)` from the decimal text of n, for 0 ≤ n < 10⁹: arithmetic, not copying;
+# * `splitext`: `os.path.splitext(path)`, a list output whose split point follows a rule;
+# * `title`: `str.title(text)`, quirks included (`"don't"` → `"Don'T"`);
+# * `date_inverse`: the inverse of `my_date_format`, a date format in hexadecimal that we wrote for
+#   this notebook. Nobody wrote its parser for the network: it learns one from a table made by
+#   running the format forward. (An exact parser exists in `helpers/dates.py`, only to judge.)
+#
+# Then the other half of a real workflow: the model as a scikit-learn estimator, so that a
+# `GridSearchCV` over model sizes runs in parallel with joblib, and on a Spark cluster with
+# joblib's Spark backend.
+
+# %% [markdown]
+# ## Setup
+# One cell. In Colab it fetches the project and installs only what Colab lacks; on your own machine
+# it just makes `helpers` importable. Use a GPU runtime in Colab if you have one: the LSTMs then run
+# on cuDNN.
+
+# %%
+import os, subprocess, sys
+from pathlib import Path
+
+REPOSITORY_URL = os.environ.get("PORTING_REPOSITORY", "https://github.com/porting-code/porting-code")
+if "google.colab" in sys.modules:
+    if not Path("/content/porting-code").exists():
+        subprocess.run(["git", "clone", "--depth=1", REPOSITORY_URL, "/content/porting-code"], check=True)
+    subprocess.run(["bash", "/content/porting-code/setup_colab.sh"], check=True)
+    sys.path.insert(0, "/content/porting-code")
+else:
+    sys.path.insert(0, str(Path.cwd().parent if Path.cwd().name == "notebooks" else Path.cwd()))
+
+from helpers.environment import describe
+
+environment = describe()
+
+# %%
+import datetime
+import random
+import time
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from helpers.dates import my_date_format, random_datetime
+from helpers.decoders import GreedyDecoder
+from helpers.estimator import Seq2SeqEstimator
+from helpers.fresh_evaluation import (date_error_seconds, decimal_numbers_by_digits, exact_match_by_group,
+                                      fresh_examples)
+from helpers.functions import REGISTRY, get_function
+from helpers.plots import plot_history
+from helpers.recipes import recipe, smoke_recipe
+from helpers.storage import load_model
+from helpers.training import train
+
+# %% [markdown]
+# ## Configuration
+# Each function has a named recipe in `helpers/recipes.py` (the same for the command line:
+# `python -m helpers train --recipe hex --out runs/hex`). A recipe stops training as soon as all
+# 2,000 validation inputs are right, or after 9 minutes. In smoke mode (CI) every run is seconds long
+# and the accuracies are meaningless; a real run prints the figures quoted in the prose.
+
+# %%
+FRESH_INPUTS = 200 if environment.smoke else 10_000  # inputs per evaluation, never used in training
+HEX_INPUTS_PER_DIGIT_COUNT = 20 if environment.smoke else 2_000  # hex: per number of decimal digits
+SEARCH_EXAMPLES = 256 if environment.smoke else 4_000  # the grid search's training table
+SEARCH_SIZES = [8, 16] if environment.smoke else [16, 32, 64]  # LSTM units tried by the grid search
+SEARCH_STEPS = 3 if environment.smoke else 600  # training batches per fit in the grid search
+RUN_DIR = environment.output / "05_other_functions"
+for name in ["hex", "splitext", "title", "date_inverse"]:
+    print(f"{name:13} {REGISTRY[name].description}")
+
+# %% [markdown]
+# ## One parameter
+# This is the whole training code of this notebook. `learn("hex")` and `learn("title")` differ in the
+# name only: the recipe, the data, the model's input size and the run folder all follow from it.
+
+# %%
+def learn(task):
+    model_config, training_config = smoke_recipe(task) if environment.smoke else recipe(task)
+    result = train(training_config, model_config, RUN_DIR / task, verbose=0)
+    print({key: result.metrics[key] for key in ("task", "validation_exact_match", "training_minutes", "steps")})
+    return result
+
+# %% [markdown]
+# ## hex
+# The input is a number in decimal, the output `hex()` of it: `"255"` → `"0xff"`. This is not copying:
+# every hexadecimal digit depends on several decimal digits (the last one on the last four, since
+# 10⁴ is a multiple of 16; the first one on all of them). The generator draws the number of digits
+# (1 to 9) uniformly, then the number.
+
+# %%
+hex_function = get_function("hex")
+for number in hex_function.examples(random.Random(0), 5)[0]:
+    print(f"{number:>10} -> {hex_function.output_text(number)}")
+
+# %%
+hex_result = learn("hex")
+plot_history(hex_result.history)
+plt.show()
+
+# %% [markdown]
+# Exact match on fresh numbers, by number of digits. Numbers of up to 3 digits are too few not to be
+# seen in training; from 5 digits on, a fresh number is one the model has almost surely never seen.
+
+# %%
+numbers = decimal_numbers_by_digits(HEX_INPUTS_PER_DIGIT_COUNT, max_digits=9)
+hex_table = exact_match_by_group(hex_result.model, numbers, [hex_function.output_text(n) for n in numbers],
+                                 groups=[len(n) for n in numbers])
+hex_table
+
+# %% [markdown]
+# ## Two more real functions
+# `os.path.splitext` splits at the last dot of the last path component, unless that dot only starts
+# the name (`.bashrc` has no extension). `str.title` upper-cases every letter that follows a
+# non-letter, which gives `"Don'T"` and `"3Rd"`: the network must learn the quirks, because the real
+# function is the teacher. Same call, another name:
+
+# %%
+splitext_result = learn("splitext")
+
+# %%
+title_result = learn("title")
+
+# %%
+def fresh_exact_match(result):
+    inputs, targets = fresh_examples(result.metrics["task"], FRESH_INPUTS)
+    decoded = GreedyDecoder(result.model)(inputs).texts
+    wrong = [(text, want, got) for text, want, got in zip(inputs, targets, decoded) if got != want]
+    print(f"{result.metrics['task']}: exact match {1 - len(wrong) / len(inputs):.2%} on {len(inputs)} fresh inputs")
+    for text, want, got in wrong[:5]:
+        print(f"   {text!r}: expected {want}, got {got}")
+
+for result in (splitext_result, title_result):
+    fresh_exact_match(result)
+
+# %% [markdown]
+# The quirks, answered by the network:
+
+# %%
+quirks = ["don't stop", "3rd avenue", "the ÉTÉ of o'neill"]
+print(GreedyDecoder(title_result.model)(quirks).texts, [text.title() for text in quirks])
+paths = [".bashrc", "archive.tar.gz", "v1.2/readme", "name."]
+print(GreedyDecoder(splitext_result.model)(paths).texts)
+
+# %% [markdown]
+# ## The inverse nobody wrote
+# `my_date_format` shows a date and time for humans who like hexadecimal: every field in hex, minutes
+# and seconds with two digits, so that it *looks* like a time.
+
+# %%
+moment = datetime.datetime(2026, 11, 23, 23, 52, 18)
+print(moment, "->", my_date_format(moment))
+
+# %% [markdown]
+# The table the network learns from is made by running the format **forward** over random moments
+# of the years 1900 to 2100, every hour, minute and second; the target is the moment's ISO text.
+# No parser is involved in making it.
+
+# %%
+rng = random.Random(1)
+moments = [random_datetime(rng) for _ in range(5)]
+pd.DataFrame({"formatted (input)": [my_date_format(m) for m in moments],
+              "isoformat (target)": [m.isoformat() for m in moments]})
+
+# %%
+date_result = learn("date_inverse")
+
+# %% [markdown]
+# Exact match on fresh moments, and for the wrong ones, how far off they are (the article's model was
+# still a day off):
+
+# %%
+fresh_moments = [random_datetime(random.Random(seed)) for seed in range(10**6, 10**6 + FRESH_INPUTS)]
+date_inputs = [my_date_format(m) for m in fresh_moments]
+date_targets = ['"' + m.isoformat() + '"' for m in fresh_moments]
+decoded_dates = GreedyDecoder(date_result.model)(date_inputs).texts
+errors = [date_error_seconds(got, want) for got, want in zip(decoded_dates, date_targets)]
+print(f"exact match {np.mean([error == 0 for error in errors]):.2%} on {len(errors)} fresh moments")
+print("wrong ones, seconds off:", sorted(error for error in errors if error)[:10],
+      "not a datetime:", sum(error is None for error in errors))
+
+# %% [markdown]
+# ## The shipped models
+# `models/` holds the models trained by the recipes above with `python -m helpers train`, each with
+# `metrics.json` and `COMMAND.txt` (the command and what it printed). The command line reads them:
+
+# %%
+shipped = environment.repository / "models"
+for folder in sorted(path for path in shipped.glob("*") if (path / "config.json").exists()):
+    stored = load_model(folder)
+    inputs, targets = fresh_examples(stored.task, 200 if environment.smoke else 2000, seed=7)
+    accuracy = np.mean([got == want for got, want in zip(GreedyDecoder(stored.model)(inputs).texts, targets)])
+    print(f"{folder.name:13} task {stored.task:13} exact match {accuracy:.2%} on {len(inputs)} fresh inputs")
+
+# %%
+inputs_file = RUN_DIR / "dates.txt"
+inputs_file.write_text("\n".join(date_inputs[:3]) + "\n")
+if (shipped / "date_inverse" / "config.json").exists():
+    output = subprocess.run([sys.executable, "-m", "helpers", "predict", "--model", str(shipped / "date_inverse"),
+                             str(inputs_file)], capture_output=True, text=True, check=True, cwd=str(environment.repository))
+    print(output.stdout)
+
+# %% [markdown]
+# ## A scikit-learn estimator and a grid search
+# `Seq2SeqEstimator` wraps the same model in scikit-learn's interface: `fit(X, y)` on a finite table,
+# `predict(X)`, `score(X, y)` as exact match, `get_params`/`set_params`, clone-able, and picklable with
+# its weights. So the standard tools work, here `GridSearchCV` over the LSTM width, two fits at a
+# time (`n_jobs=2`), on the date table.
+
+# %%
+search_inputs, search_targets = get_function("date_inverse").examples(random.Random(11), SEARCH_EXAMPLES)
+estimator = Seq2SeqEstimator(task="date_inverse", embedding_dim=32, steps=SEARCH_STEPS, batch_size=128)
+print(estimator)
+
+# %%
+from sklearn.model_selection import GridSearchCV
+
+search = GridSearchCV(estimator, {"units": SEARCH_SIZES}, cv=2, n_jobs=2)
+started = time.monotonic()
+search.fit(search_inputs, search_targets)
+print(f"{len(SEARCH_SIZES) * 2} fits in {time.monotonic() - started:.0f} s; best {search.best_params_}")
+results = pd.DataFrame(search.cv_results_)[["param_units", "mean_test_score", "mean_fit_time", "mean_score_time"]]
+results
+
+# %% [markdown]
+# Accuracy against size against training time (two fits ran at once on a 2-core machine, so each
+# fit's time is about twice what it would be alone):
+
+# %%
+figure, axis = plt.subplots(figsize=(6, 3.5))
+points = axis.scatter(results["param_units"].astype(int), results["mean_test_score"], s=80,
+                      c=results["mean_fit_time"], cmap="viridis")
+figure.colorbar(points, label="mean fit time (s)")
+axis.set_xscale("log", base=2)
+axis.set_xlabel("LSTM units")
+axis.set_ylabel("exact match (held-out fold)")
+axis.set_ylim(-0.02, 1.02)
+plt.show()
+
+# %% [markdown]
+# The fitted estimator travels through joblib with its weights:
+
+# %%
+import io
+
+import joblib
+
+buffer = io.BytesIO()
+joblib.dump(search.best_estimator_, buffer)
+buffer.seek(0)
+restored = joblib.load(buffer)
+print(f"{buffer.getbuffer().nbytes / 1e3:.0f} kB;", "same predictions:",
+      restored.predict(search_inputs[:50]).tolist() == search.best_estimator_.predict(search_inputs[:50]).tolist())
+
+# %% [markdown]
+# ### The same search on a Spark cluster
+# joblib's Spark backend (`joblibspark`) runs each fit as a Spark task; nothing else changes. On a
+# cluster, ship `helpers` to the executors first (`helpers.spark.ship_helpers(spark)`). The tests
+# (`tests/test_estimator.py`) run it on local Spark:
+#
+# ```python
+# import joblib, joblibspark
+# joblibspark.register_spark()
+# with joblib.parallel_backend("spark", n_jobs=8):
+#     search.fit(search_inputs, search_targets)
+# ```
