@@ -141,3 +141,25 @@ class Browser:
             [texts, batch_size],
         )
         return results["results"], results["milliseconds"] / max(1, len(texts))
+
+
+def measure_in_browser(site: str | Path, inputs: list[str], batch_size: int = 32) -> dict:
+    """Serve ``site``, open ``index.html?q=inputs[0]``, then decode ``inputs`` in the page one by one
+    and in batches. Returns {"page": PageResult, "results": [...], "backend": str,
+    "milliseconds_one_by_one": float, "milliseconds_batched": float} (per input, after a warm-up).
+
+    Runs in a thread of its own: Playwright's sync API refuses to run inside Jupyter's asyncio loop."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def measure() -> dict:
+        with serve(site) as url, Browser() as browser:
+            page = browser.open(url, inputs[0])
+            browser.decode_batch(inputs[:2])  # warm up (wasm compilation, graph preparation)
+            results, one_by_one = browser.decode_batch(inputs, batch_size=1)
+            _, batched = browser.decode_batch(inputs, batch_size=batch_size)
+            backend = browser.page.evaluate("tf.getBackend()")
+        return {"page": page, "results": results, "backend": backend,
+                "milliseconds_one_by_one": one_by_one, "milliseconds_batched": batched}
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(measure).result()

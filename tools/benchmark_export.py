@@ -22,7 +22,7 @@ import tensorflow as tf  # noqa: E402
 from helpers.export import export  # noqa: E402
 from helpers.functions import get_function  # noqa: E402
 from helpers.storage import load_model  # noqa: E402
-from helpers.web import Browser, build_site, serve  # noqa: E402
+from helpers.web import build_site, measure_in_browser  # noqa: E402
 
 DEV_URLS = ROOT.parent / "shared" / "data" / "dev_urls.txt"
 PYTHON_BATCH = 256  # rows per SavedModel call
@@ -58,13 +58,9 @@ def main() -> int:
         seconds = time.perf_counter() - started
         print(f"SavedModel (Python, batches of {PYTHON_BATCH}): {len(inputs) / seconds:.0f} URLs/s")
         site = build_site(written["tfjs"], Path(out) / "site")
-        with serve(site) as url, Browser() as browser:
-            browser.open(url)
-            backend = browser.page.evaluate("tf.getBackend()")
-            browser.decode_batch(inputs[:2])  # warm up (wasm compilation)
-            for batch_size in (1, 32):
-                _, milliseconds = browser.decode_batch(inputs, batch_size=batch_size)
-                print(f"browser ({backend}, batches of {batch_size}): {milliseconds:.1f} ms/URL")
+        measured = measure_in_browser(site, inputs, batch_size=32)
+        print(f"browser ({measured['backend']}, one by one): {measured['milliseconds_one_by_one']:.1f} ms/URL")
+        print(f"browser ({measured['backend']}, batches of 32): {measured['milliseconds_batched']:.1f} ms/URL")
     return 0
 
 

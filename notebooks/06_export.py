@@ -1,0 +1,236 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 06 · Export: the decoder in the graph, a SavedModel, TensorFlow.js, Spark
+#
+# **Introduction.** A learned function is only *ported* once it runs where Python does not. This
+# notebook takes a trained model directory and sends it to three places:
+#
+# 1. **TF Serving**: a SavedModel whose `serving_default` signature takes a batch of strings and
+#    returns the decoded strings, with the whole greedy loop inside the TensorFlow graph;
+# 2. **the browser**: the same graph converted to TensorFlow.js, run by a static page;
+# 3. **Spark**: a DataFrame column computed by the SavedModel, one model load per task.
+#
+# The export rebuilds the network from its weights with plain TensorFlow ops and explicit
+# `tf.while_loop`s (`helpers.export.InGraphDecoder`): a Keras LSTM saved on a GPU contains cuDNN-only
+# ops, and its internal loop fails in TensorFlow.js. Every step is checked against the Python decoder
+# `helpers.decoders.GreedyDecoder`.
+
+# %% [markdown]
+# ## Setup
+# One cell. In Colab it fetches the project and installs only what Colab lacks; on your own machine
+# it just makes `helpers` importable. Use a GPU runtime in Colab if you have one: the LSTMs then run
+# on cuDNN.
+
+# %%
+import os, subprocess, sys
+from pathlib import Path
+
+REPOSITORY_URL = os.environ.get("PORTING_REPOSITORY", "https://github.com/porting-code/porting-code")
+if "google.colab" in sys.modules:
+    if not Path("/content/porting-code").exists():
+        subprocess.run(["git", "clone", "--depth=1", REPOSITORY_URL, "/content/porting-code"], check=True)
+    subprocess.run(["bash", "/content/porting-code/setup_colab.sh"], check=True)
+    sys.path.insert(0, "/content/porting-code")
+else:
+    sys.path.insert(0, str(Path.cwd().parent if Path.cwd().name == "notebooks" else Path.cwd()))
+
+from helpers.environment import describe
+
+environment = describe()
+
+# %%
+import json
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import numpy as np
+import tensorflow as tf
+
+from helpers.decoders import GreedyDecoder
+from helpers.export import InGraphDecoder, convert_to_tfjs, bridge_python, save_saved_model
+from helpers.functions import get_function
+from helpers.recipes import recipe, smoke_recipe
+from helpers.storage import load_model
+from helpers.training import train
+from helpers.vectorization import encode_batch
+
+# %% [markdown]
+# ## Configuration
+# The shipped urlparse model when the checkout has one; otherwise a protocol model trained here
+# (seconds in smoke mode, a few minutes otherwise). Any model directory works.
+
+# %%
+SHIPPED_MODEL = environment.repository / "models" / "urlparse"  # written by notebook 04's issue, when trained
+FALLBACK_TASK = "protocol"  # trained here when there is no shipped model
+EXPORT_DIR = environment.output / "06_export"  # saved_model/, tfjs/, site/
+CHECK_INPUTS = 50 if environment.smoke else 500  # inputs compared between the decoders
+SPARK_ROWS = 200 if environment.smoke else 5000  # rows of the embedded sample decoded by Spark
+SPARK_MASTERS = ["local[1]", "local[2]"]  # the rows/s benchmark
+
+# %%
+if SHIPPED_MODEL.is_dir():
+    MODEL_DIR = SHIPPED_MODEL
+else:
+    model_config, training_config = smoke_recipe(FALLBACK_TASK) if environment.smoke else recipe(FALLBACK_TASK)
+    train(training_config, model_config, environment.output / "06_model", verbose=0)
+    MODEL_DIR = environment.output / "06_model" / "model"
+stored = load_model(MODEL_DIR)
+function = get_function(stored.task)
+print(MODEL_DIR, stored.task, stored.model.config)
+
+# %% [markdown]
+# ## The decoder inside the graph
+# `InGraphDecoder` copies the weights out of the Keras layers. Its `decode_ids` takes the same int32
+# ids as the model (UTF-8 bytes + 3, END, PAD) and returns ids, scores and attention weights.
+
+# %%
+decoder = InGraphDecoder(stored.model, stored.task)
+rng = random.Random(6)
+max_bytes = stored.model.config.max_input_length - 1
+inputs = [text for text in (function.generate_input(rng) for _ in range(CHECK_INPUTS * 2))
+          if len(text.encode("utf-8")) <= max_bytes][:CHECK_INPUTS]
+encoder_ids = encode_batch(inputs[:4], add_end=True, bucket=8)
+result = decoder.decode_ids(tf.constant(encoder_ids))
+print("encoder_ids", encoder_ids.shape, "->", {name: tuple(value.shape) for name, value in result.items()})
+
+# %% [markdown]
+# Try it out: the in-graph decoder must give exactly the ids of the Python decoder.
+
+# %%
+reference = GreedyDecoder(stored.model)(inputs)
+exported = decoder.serve_strings(tf.constant(inputs))
+exported_texts = [text.decode("utf-8", "replace") if complete else None
+                  for text, complete in zip(exported["outputs"].numpy(), exported["complete"].numpy())]
+same = sum(a == b for a, b in zip(exported_texts, reference.texts))
+print(f"same output on {same} of {len(inputs)} inputs; largest score difference "
+      f"{np.abs(exported['scores'].numpy() - reference.scores).max():.2e}")
+for text, output in list(zip(inputs, exported_texts))[:5]:
+    print(f"{text!r:50} -> {output}")
+
+# %% [markdown]
+# ## A SavedModel for TF Serving
+# Saved, then run by `saved_model_cli` in a fresh process that never imports `helpers`.
+
+# %%
+saved_model = save_saved_model(decoder, EXPORT_DIR / "saved_model")
+np.save(EXPORT_DIR / "inputs.npy", np.array([text.encode("utf-8") for text in inputs[:8]], dtype=object))
+completed = subprocess.run(
+    [sys.executable, "-m", "tensorflow.python.tools.saved_model_cli", "run", "--dir", str(saved_model),
+     "--tag_set", "serve", "--signature_def", "serving_default", "--inputs", f"inputs={EXPORT_DIR / 'inputs.npy'}",
+     "--outdir", str(EXPORT_DIR / "cli"), "--overwrite"], capture_output=True, text=True)
+print("saved_model_cli exit status", completed.returncode)
+cli_outputs = np.load(EXPORT_DIR / "cli" / "outputs.npy", allow_pickle=True)
+cli_complete = np.load(EXPORT_DIR / "cli" / "complete.npy")
+cli_texts = [text.decode("utf-8", "replace") if done else None for text, done in zip(cli_outputs, cli_complete)]
+print("saved_model_cli equals GreedyDecoder:", cli_texts == reference.texts[:8])
+
+# %% [markdown]
+# Its speed in Python, in batches of 256 (the loop stops when every row of a batch has ended).
+
+# %%
+serving = tf.saved_model.load(str(saved_model)).signatures["serving_default"]
+serving(inputs=tf.constant(inputs[:8]))
+started = time.perf_counter()
+for start in range(0, len(inputs), 256):
+    serving(inputs=tf.constant(inputs[start:start + 256]))
+print(f"SavedModel: {len(inputs) / (time.perf_counter() - started):.0f} inputs/s")
+
+# %% [markdown]
+# ## TensorFlow.js
+# The converter runs in a small bridge environment made by `tools/setup_web.sh` (tensorflowjs 4.22
+# installed next to this TensorFlow). It converts the `decode_ids_for_tfjs` signature; text to bytes
+# happens in JavaScript (`web/model.js`), since TensorFlow.js has almost no string ops.
+
+# %%
+tfjs_ready = bridge_python().exists()
+if tfjs_ready:
+    tfjs = convert_to_tfjs(saved_model, EXPORT_DIR / "tfjs", decoder)
+    print(sorted(path.name for path in tfjs.iterdir()))
+    print(json.loads((tfjs / "metadata.json").read_text()))
+else:
+    print("no converter bridge here: run `bash tools/setup_web.sh` to convert and test the page")
+
+# %% [markdown]
+# ## The page, in headless Chromium
+# `web/index.html?q=...` decodes its query and writes the output into `#result`; here the same
+# page decodes the inputs in batches and we compare with Python.
+
+# %%
+from helpers.web import CHROMIUM, build_site, measure_in_browser
+
+if tfjs_ready and Path(CHROMIUM).exists():
+    site = build_site(tfjs, EXPORT_DIR / "site")
+    measured = measure_in_browser(site, inputs)
+    print("index.html?q=", repr(inputs[0]), "->", measured["page"].result)
+    browser_same = sum(result["text"] == text for result, text in zip(measured["results"], reference.texts))
+    print(f"browser ({measured['backend']}) equals Python on {browser_same} of {len(inputs)}; "
+          f"{measured['milliseconds_one_by_one']:.1f} ms/input one by one, "
+          f"{measured['milliseconds_batched']:.1f} ms/input in batches of 32")
+else:
+    print("no converter bridge or chromium: run `bash tools/setup_web.sh`")
+
+# %% [markdown]
+# The attention of one decoded input (what the page draws as a heatmap).
+
+# %%
+one = decoder.decode_ids(tf.constant(encode_batch(inputs[:1], add_end=True)))
+weights = one["attention"].numpy()[0]
+plt.figure(figsize=(8, 3))
+plt.imshow(weights, cmap="Blues", aspect="auto")
+plt.xlabel("input byte"); plt.ylabel("output byte"); plt.title(repr(inputs[0])[:60])
+plt.show()
+
+# %% [markdown]
+# ## Spark batch inference
+# `add_learned_output` uses `mapInPandas`: each task loads the SavedModel once and decodes its rows
+# in batches. We run it over the embedded Common Crawl-like sample and compare with the real function.
+
+# %%
+from helpers.data import SAMPLE_PATH
+from helpers.spark import SparkSettings, read_parquet, start_session
+from helpers.spark_inference import add_learned_output
+
+for master in SPARK_MASTERS:
+    spark = start_session(SparkSettings(master=master, app_name=f"06-{master}"))
+    frame = read_parquet(spark, SAMPLE_PATH, columns=["url"]).limit(SPARK_ROWS).repartition(2).cache()
+    frame.count()
+    started = time.perf_counter()
+    decoded = add_learned_output(frame, saved_model, "url").toPandas()
+    seconds = time.perf_counter() - started
+    print(f"{master}: {len(decoded) / seconds:.0f} rows/s ({len(decoded)} rows, {seconds:.1f} s, model loads included)")
+    spark.stop()
+
+# %%
+def real_output(url):
+    try:
+        return function.output_text(url)
+    except ValueError:
+        return None
+
+decoded["expected"] = decoded["url"].map(real_output)
+decoded["correct"] = decoded["learned"] == decoded["expected"]
+print(f"exact match with the real {stored.task}: {decoded['correct'].mean():.3f} over {len(decoded)} rows")
+decoded.head()
+
+# %% [markdown]
+# ## Summary
+# One graph, three destinations: `python -m helpers export --model DIR --out OUT` writes
+# `OUT/saved_model` and `OUT/tfjs`; `tools/build_web.py` builds the page; `tools/benchmark_export.py`
+# prints the speeds; `helpers.spark_inference.add_learned_output` decodes DataFrames.
