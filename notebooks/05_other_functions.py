@@ -121,8 +121,16 @@ plot_history(hex_result.history)
 plt.show()
 
 # %% [markdown]
-# Exact match on fresh numbers, by number of digits. Numbers of up to 3 digits are too few not to be
-# seen in training; from 5 digits on, a fresh number is one the model has almost surely never seen.
+# Exact match on fresh numbers, by number of digits. From 5 digits on, a fresh number is one the
+# model has almost surely never seen. At the other end there is a catch: the 2,000 validation inputs
+# are drawn with every digit count equally likely and the training stream skips them all, so the 10
+# one-digit numbers and nearly all 90 two-digit ones are *never* trained on.
+#
+# **Measured (recipe `hex`, 9.3 minutes, 6,800 steps on 2 CPU cores; `models/hex/COMMAND.txt`):** this
+# is where the network fails. Validation exact match 2.5%; on fresh numbers 0% for 1 digit, 15% for 2,
+# 29% for 3, 2% for 4 and ~0% from 5 digits on. Base conversion is arithmetic with carries across
+# the whole number, not copying, and 10 minutes of CPU are far from enough for this model: the
+# issue's ≥99.9% target is not met.
 
 # %%
 numbers = decimal_numbers_by_digits(HEX_INPUTS_PER_DIGIT_COUNT, max_digits=9)
@@ -189,7 +197,8 @@ date_result = learn("date_inverse")
 
 # %% [markdown]
 # Exact match on fresh moments, and for the wrong ones, how far off they are (the article's model was
-# still a day off):
+# still a day off). **Measured (recipe `date_inverse`, 2.2 minutes, 1,400 steps):** 100% of the 2,000
+# validation inputs, 99.97% of 10,000 fresh ones; the 3 wrong were a year, an hour and two minutes off.
 
 # %%
 fresh_moments = [random_datetime(random.Random(seed)) for seed in range(10**6, 10**6 + FRESH_INPUTS)]
