@@ -81,7 +81,8 @@ def smoke_recipe(name: str) -> tuple[Seq2SeqConfig, TrainingConfig]:
 # notebook 05: the same network, other functions. Each one must train in 10 minutes on 2 CPU cores.
 # ------------------------------------------------------------------------------------------------
 def _short_function(task: str, units: int, max_output_length: int, learning_rate: float = 1e-2,
-                    decay_epochs: int = 40) -> tuple[Seq2SeqConfig, TrainingConfig]:
+                    decay_epochs: int = 40, max_minutes: float = 9.0,
+                    target_exact_match: float | None = 1.0) -> tuple[Seq2SeqConfig, TrainingConfig]:
     """The protocol recipe's choices for a function with short inputs and outputs."""
     model = Seq2SeqConfig(
         units=units,
@@ -95,11 +96,11 @@ def _short_function(task: str, units: int, max_output_length: int, learning_rate
         batch_size=128,
         steps_per_epoch=200,  # validate and checkpoint every 200 steps
         epochs=200,  # an upper bound: the target or the time budget stops training first
-        max_minutes=9.0,  # the issue's budget is 10 minutes; the last epoch and the final decode run over
+        max_minutes=max_minutes,  # the issue's budget is 10 minutes; the last epoch and the final decode run over
         learning_rate=learning_rate,  # high, to leave the "constant answer" plateau quickly
         learning_rate_decay_epochs=decay_epochs,  # cosine decay over about the budget, to settle rare cases
         validation_size=2000,  # fresh inputs the training stream never produces
-        target_exact_match=1.0,  # stop once all 2000 are right
+        target_exact_match=target_exact_match,  # stop once all 2000 are right (None: use the whole budget)
     )
     return model, training
 
@@ -108,8 +109,10 @@ def _short_function(task: str, units: int, max_output_length: int, learning_rate
 # sequences, more for longer ones), so that the rate is low when the time runs out.
 RECIPES["hex"] = lambda: _short_function("hex", units=128, max_output_length=16,  # '"0x3b9ac9ff"': 12 bytes
                                          learning_rate=5e-3, decay_epochs=20)  # 128 units: a lower rate
+# splitext: measured, stopping at 2000/2000 right (600 steps) gave 99.89% on fresh inputs; a full
+# 3-minute cosine schedule settles the rare rules (".bashrc", "name..") and the copy slips.
 RECIPES["splitext"] = lambda: _short_function("splitext", units=64, max_output_length=48,  # 32 bytes + JSON
-                                              decay_epochs=14)
+                                              decay_epochs=14, max_minutes=3.0, target_exact_match=None)
 RECIPES["title"] = lambda: _short_function("title", units=64, max_output_length=64,  # 56 bytes + quotes
                                            decay_epochs=9)
 RECIPES["date_inverse"] = lambda: _short_function("date_inverse", units=64, max_output_length=28,  # 21 bytes
