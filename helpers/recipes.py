@@ -82,7 +82,7 @@ def smoke_recipe(name: str) -> tuple[Seq2SeqConfig, TrainingConfig]:
 # ------------------------------------------------------------------------------------------------
 def _short_function(task: str, units: int, max_output_length: int, learning_rate: float = 1e-2,
                     decay_epochs: int = 40, max_minutes: float = 9.0,
-                    target_exact_match: float | None = 1.0) -> tuple[Seq2SeqConfig, TrainingConfig]:
+                    target_exact_match: float | None = 1.0, batch_size: int = 128) -> tuple[Seq2SeqConfig, TrainingConfig]:
     """The protocol recipe's choices for a function with short inputs and outputs."""
     model = Seq2SeqConfig(
         units=units,
@@ -93,7 +93,7 @@ def _short_function(task: str, units: int, max_output_length: int, learning_rate
     )
     training = TrainingConfig(
         task=task,
-        batch_size=128,
+        batch_size=batch_size,  # short sequences: a larger batch costs little more per step
         steps_per_epoch=200,  # validate and checkpoint every 200 steps
         epochs=200,  # an upper bound: the target or the time budget stops training first
         max_minutes=max_minutes,  # the issue's budget is 10 minutes; the last epoch and the final decode run over
@@ -107,8 +107,10 @@ def _short_function(task: str, units: int, max_output_length: int, learning_rate
 
 # decay_epochs: about the epochs that fit in the budget at the measured step cost (~0.1 s for short
 # sequences, more for longer ones), so that the rate is low when the time runs out.
+# hex: measured, batch 128 at a rate of 5e-3 reached only 2.5% validation exact match in 9 minutes
+# (base conversion is arithmetic, not copying); this tries 4 times the examples per step.
 RECIPES["hex"] = lambda: _short_function("hex", units=128, max_output_length=16,  # '"0x3b9ac9ff"': 12 bytes
-                                         learning_rate=5e-3, decay_epochs=20)  # 128 units: a lower rate
+                                         learning_rate=1e-2, decay_epochs=18, batch_size=512)
 # splitext: measured, stopping at 2000/2000 right (600 steps) gave 99.89% on fresh inputs; a full
 # 3-minute cosine schedule settles the rare rules (".bashrc", "name..") and the copy slips.
 RECIPES["splitext"] = lambda: _short_function("splitext", units=64, max_output_length=48,  # 32 bytes + JSON
