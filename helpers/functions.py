@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 from urllib.parse import urlparse
 
-from helpers.url_generator import random_url
+from helpers.url_generator import random_domain, random_path, random_port, random_url
 
 
 def to_json_text(value: Any) -> str:
@@ -90,13 +90,17 @@ def url_prefix(rng: random.Random) -> str:
     """The first 32 characters of a URL. Half are realistic URLs; the other half have a made-up
     scheme (random letters, digits, '+-.', mixed case, sometimes an invalid character), so that
     the model cannot get by with "http or https" and must learn to copy what stands before ':'."""
-    if rng.random() < 0.5:
+    roll = rng.random()
+    if roll < 0.45:
         return random_url(rng)[:PROTOCOL_PREFIX_CHARACTERS]
+    if roll < 0.55:  # a host and port without a scheme: urlparse takes "www.example.com" as the scheme
+        return (random_domain(rng) + random_port(rng) + random_path(rng))[:PROTOCOL_PREFIX_CHARACTERS]
     scheme = rng.choice("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
-    scheme += "".join(rng.choice(SCHEME_CHARACTERS) for _ in range(rng.randint(0, 14)))
-    if rng.random() < 0.1:  # one character that is not allowed in a scheme: urlparse finds none
+    # lengths up to 30, mostly short: long made-up schemes teach the model to copy long runs exactly
+    scheme += "".join(rng.choice(SCHEME_CHARACTERS) for _ in range(min(int(rng.expovariate(1 / 6)), 29)))
+    if rng.random() < 0.25:  # a character that is not allowed in a scheme: urlparse finds none
         position = rng.randint(0, len(scheme))
-        scheme = scheme[:position] + rng.choice(" _/?#@%~!é") + scheme[position:]
+        scheme = scheme[:position] + rng.choice(" _/?#@%~!é'\"()[]*,;&=$") + scheme[position:]
     rest = random_url(rng).partition(":")[2] if rng.random() < 0.8 else random_url(rng)
     return (scheme + ":" + rest)[:PROTOCOL_PREFIX_CHARACTERS]
 

@@ -157,6 +157,9 @@ print("encoder_ids", features["encoder_ids"].shape, "decoder_ids", features["dec
 # 1000 URLs the stream never produces, prints a few decode attempts after each epoch, logs to
 # TensorBoard and checkpoints every epoch. Re-running this cell after an interruption resumes from
 # the last checkpoint.
+#
+# Measured on 2 CPU cores with no GPU (2026-11-24): 100% exact match on the 1000 validation URLs
+# after 1.75 minutes of training (1200 steps; 106 s of wall time for this cell, validation included).
 
 # %%
 started = time.monotonic()
