@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from helpers.functions import LearnedFunction
+from helpers.functions import URLPARSE_FIELD_NAMES, LearnedFunction
 
 
 def evaluate_records(function: LearnedFunction, records: list[dict], worst: int = 10) -> dict:
@@ -53,7 +53,7 @@ def evaluate_records(function: LearnedFunction, records: list[dict], worst: int 
         "rejected_by_function": rejected_by_function,
     }
     if field_correct and compared:
-        names = ["scheme", "netloc", "path", "params", "query", "fragment"] if function.name == "urlparse" else None
+        names = URLPARSE_FIELD_NAMES if function.name == "urlparse" else None
         report["field_accuracy"] = {
             (names[index] if names and index < len(names) else str(index)): count / compared
             for index, count in enumerate(field_correct)
