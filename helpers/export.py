@@ -26,6 +26,14 @@ Three signatures, one ``_decode_ids`` definition:
   text <-> bytes happens in JavaScript, because tfjs has almost no string ops.
 * ``serving_default(inputs tf.string (batch,))`` -> ``outputs`` tf.string (batch,), ``scores``
   (batch,), ``complete`` bool (batch,): for TF Serving and ``saved_model_cli``.
+
+The page's default engine is not the tfjs graph: run by ``executeAsync``, every op of every loop
+step costs TensorFlow.js tens of microseconds, and a URL takes ~200 steps of ~15-40 small ops each
+(measured: 150-450 ms per URL). ``save_step_weights`` writes OUT/tfjs/step_weights.{json,bin} for
+``StepDecoder`` in web/model.js, which runs the same network as plain JavaScript loops (~15 ms per
+URL for a urlparse-sized model). The output computation of a step lives in one place on each side:
+``InGraphDecoder._output_step`` here, ``StepDecoder.outputStep`` there; ``output_step_features``
+(in metadata.json) tells JavaScript which terms the model has.
 """
 
 from __future__ import annotations
@@ -66,6 +74,8 @@ class InGraphDecoder(tf.Module):
     def __init__(self, model: Seq2Seq, task: str):
         super().__init__(name="in_graph_decoder")
         config = model.config
+        if getattr(config, "copy_mechanism", False):
+            raise ValueError("the export does not support copy_mechanism models yet (no copy term in _output_step)")
         self.config = config
         self.task = task
         # Plain arrays, made graph constants when the functions are traced: the converter to
@@ -183,6 +193,22 @@ class InGraphDecoder(tf.Module):
         values = tf.concat([outputs, byte_embeddings], -1) if self.config.attend_to_embeddings else outputs
         return outputs, values, h, c
 
+    def _output_step(self, h, keys, values, key_mask, output_weights):
+        """THE output computation of one decoder step (web/model.js ``outputStep`` mirrors it; a new
+        output term goes here and there, named in ``output_step_features``): h (batch, units), keys
+        (batch, time_in, units), values (batch, time_in, width), key_mask (batch, 1, time_in) ->
+        probabilities (batch, vocabulary), attention weights (batch, 1, time_in)."""
+        combine_kernel, combine_bias, output_kernel, output_bias = output_weights
+        attention_scores = tf.matmul(h[:, None, :], keys, transpose_b=True)  # (batch, 1, time_in)
+        if self.config.attention_scale:
+            attention_scores = attention_scores / float(np.sqrt(self.config.units))
+        attention_scores = tf.where(key_mask, attention_scores, tf.fill(tf.shape(attention_scores), -1e9))
+        weights = tf.nn.softmax(attention_scores, axis=-1)
+        context = tf.matmul(weights, values)[:, 0, :]  # (batch, values width)
+        combined = tf.tanh(tf.matmul(tf.concat([h, context], -1), combine_kernel) + combine_bias)
+        probabilities = tf.nn.softmax(tf.matmul(combined, output_kernel) + output_bias, axis=-1)
+        return probabilities, weights
+
     # ----- signatures ---------------------------------------------------------------------------
 
     def _decode_ids(self, encoder_ids, tensor_lists: bool = True):
@@ -197,21 +223,13 @@ class InGraphDecoder(tf.Module):
         combine_kernel, combine_bias, output_kernel, output_bias = self._constants(
             "combine_kernel", "combine_bias", "output_kernel", "output_bias")
         key_mask = tf.not_equal(encoder_ids, PAD_ID)[:, None, :]  # (batch, 1, time_in)
-        scale = float(np.sqrt(config.units)) if config.attention_scale else None
+        output_weights = (combine_kernel, combine_bias, output_kernel, output_bias)
         limit = config.max_output_length
 
         def body(step, token, h, c, finished, scores, emitted, attention):
             embedded = self._embed(table, token[:, None], step, positions)[:, 0, :]
             h, c = self._lstm_step(embedded, h, c, decoder_cell)
-            query = h[:, None, :]  # (batch, 1, units)
-            attention_scores = tf.matmul(query, encoder_outputs, transpose_b=True)  # (batch, 1, time_in)
-            if scale is not None:
-                attention_scores = attention_scores / scale
-            attention_scores = tf.where(key_mask, attention_scores, tf.fill(tf.shape(attention_scores), -1e9))
-            weights = tf.nn.softmax(attention_scores, axis=-1)
-            context = tf.matmul(weights, values)[:, 0, :]  # (batch, values width)
-            combined = tf.tanh(tf.matmul(tf.concat([h, context], -1), combine_kernel) + combine_bias)
-            probabilities = tf.nn.softmax(tf.matmul(combined, output_kernel) + output_bias, axis=-1)
+            probabilities, weights = self._output_step(h, encoder_outputs, values, key_mask, output_weights)
             next_ids = tf.argmax(probabilities, axis=-1, output_type=tf.int32)
             next_ids = tf.where(finished, PAD_ID, next_ids)
             scores = tf.where(finished, scores, tf.minimum(scores, tf.reduce_max(probabilities, axis=-1)))
@@ -267,6 +285,54 @@ class InGraphDecoder(tf.Module):
         return {"outputs": outputs, "scores": decoded["scores"], "complete": complete}
 
 
+STEP_WEIGHTS_FILE = "step_weights.json"  # OUT/tfjs: the manifest of step_weights.bin (web/model.js StepDecoder)
+
+
+def output_step_features(config) -> dict:
+    """Which terms ``_output_step`` (and web/model.js ``outputStep``) computes for this model."""
+    return {"attention_scale": bool(config.attention_scale), "attend_to_embeddings": bool(config.attend_to_embeddings),
+            "copy_mechanism": bool(getattr(config, "copy_mechanism", False))}
+
+
+def step_decoder_weights(decoder: InGraphDecoder) -> dict[str, np.ndarray]:
+    """The arrays of web/model.js ``StepDecoder`` (the greedy decoder in plain JavaScript, one input at
+    a time), derived from the same weights as the graph. An LSTM's input projection of a byte is a
+    table lookup: embedding @ kernel[:embedding_dim] + bias is tabulated per byte id, and
+    positions @ kernel[embedding_dim:] per position, so a step only multiplies h by the recurrent kernel.
+    Gates i, f, c, o as in Keras. Kernels are stored transposed, (outputs, inputs) (``*_transposed``):
+    the JavaScript products are then dot products over contiguous rows."""
+    arrays, config = decoder._arrays, decoder.config
+    embedding_dim = config.embedding_dim
+    prefixes = [f"encoder_{index}" for index in range(decoder.encoder_directions)] + ["decoder"]
+    tables = {}
+    for prefix in prefixes:
+        embedding = arrays["decoder_embedding" if prefix == "decoder" else "encoder_embedding"].astype(np.float64)
+        kernel = arrays[f"{prefix}_kernel"].astype(np.float64)
+        tables[f"{prefix}_input_gates"] = embedding @ kernel[:embedding_dim] + arrays[f"{prefix}_bias"]
+        if config.position_features:
+            tables[f"{prefix}_position_gates"] = arrays["positions"].astype(np.float64) @ kernel[embedding_dim:]
+        tables[f"{prefix}_recurrent_kernel_transposed"] = arrays[f"{prefix}_recurrent_kernel"].T
+    if config.attend_to_embeddings:
+        tables["encoder_embedding"] = arrays["encoder_embedding"]
+    for name in ("combine", "output"):
+        tables[f"{name}_kernel_transposed"], tables[f"{name}_bias"] = arrays[f"{name}_kernel"].T, arrays[f"{name}_bias"]
+    return {name: np.ascontiguousarray(array, np.float32) for name, array in tables.items()}
+
+
+def save_step_weights(decoder: InGraphDecoder, directory: str | Path) -> Path:
+    """directory/step_weights.json (name, shape, offset in floats of each array) + step_weights.bin
+    (float32, little-endian, row-major)."""
+    directory = Path(directory)
+    arrays, offset, entries = step_decoder_weights(decoder), 0, []
+    for name, array in arrays.items():
+        entries.append({"name": name, "shape": list(array.shape), "offset": offset})
+        offset += array.size
+    binary = STEP_WEIGHTS_FILE.replace(".json", ".bin")
+    (directory / binary).write_bytes(b"".join(array.astype("<f4").tobytes() for array in arrays.values()))
+    (directory / STEP_WEIGHTS_FILE).write_text(json.dumps({"dtype": "float32", "file": binary, "arrays": entries}, indent=1) + "\n")
+    return directory / STEP_WEIGHTS_FILE
+
+
 def export_metadata(config, task: str) -> dict:
     """Everything JavaScript needs to turn text into ids and back: storage.metadata plus the names
     of the graph's input and outputs and, for urlparse, the names of the output fields."""
@@ -280,6 +346,11 @@ def export_metadata(config, task: str) -> dict:
         "outputs": ["ids", "scores", "attention"],
         "input_bucket": INPUT_BUCKET,
         "output_fields": list(URLPARSE_FIELD_NAMES) if task == "urlparse" else None,
+        # web/model.js StepDecoder: the same decoder in plain JavaScript (the page's default engine)
+        "step_weights": STEP_WEIGHTS_FILE,
+        "units": config.units,
+        "bidirectional_encoder": bool(config.bidirectional_encoder),
+        "output_step": output_step_features(config),
     })
     return values
 
@@ -317,6 +388,7 @@ def convert_to_tfjs(saved_model: str | Path, directory: str | Path, decoder: InG
         lines = (completed.stderr or completed.stdout).strip().splitlines()
         raise ValueError(f"TensorFlow.js conversion failed: {lines[-1] if lines else completed.returncode}")
     (directory / "metadata.json").write_text(json.dumps(export_metadata(decoder.config, decoder.task), indent=2) + "\n")
+    save_step_weights(decoder, directory)
     return directory
 
 

@@ -104,6 +104,8 @@ class Browser:
         self._playwright = sync_playwright().start()
         self._browser = self._playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGUMENTS)
         self.page = self._browser.new_page()
+        self._devtools = self.page.context.new_cdp_session(self.page)
+        self._devtools.send("Performance.enable")
         self.console: list[str] = []
         self.page.on("console", lambda message: self.console.append(message.text))
         return self
@@ -112,9 +114,12 @@ class Browser:
         self._browser.close()
         self._playwright.stop()
 
-    def open(self, base_url: str, query: str | None = None) -> PageResult:
-        """Load index.html (with ?q=query) and wait until #result says the page finished."""
-        url = base_url + "index.html" + ("" if query is None else "?q=" + quote(query, safe=""))
+    def open(self, base_url: str, query: str | None = None, engine: str | None = None) -> PageResult:
+        """Load index.html (with ?q=query, ?engine=step|graph: web/model.js) and wait until #result
+        says the page finished."""
+        parameters = [] if engine is None else [f"engine={engine}"]
+        parameters += [] if query is None else ["q=" + quote(query, safe="")]
+        url = base_url + "index.html" + ("?" + "&".join(parameters) if parameters else "")
         self.page.goto(url)
         waiting_for = "['done', 'refused', 'error']" if query is not None else "['ready', 'error']"
         self.page.wait_for_function(f"{waiting_for}.includes(document.getElementById('result').dataset.state)",
@@ -124,6 +129,12 @@ class Browser:
         return PageResult(state=result.get_attribute("data-state"), result=result.text_content(),
                           message=self.page.locator("#message").text_content(),
                           ids=json.loads(ids) if ids else None)
+
+    def cpu_seconds(self) -> float:
+        """CPU time of the page's main thread so far (DevTools metric ThreadTime): unlike the wall
+        clock, it does not grow while other processes hold the CPU."""
+        metrics = self._devtools.send("Performance.getMetrics")["metrics"]
+        return next(metric["value"] for metric in metrics if metric["name"] == "ThreadTime")
 
     def decode_batch(self, texts: list[str], batch_size: int = 1) -> tuple[list[dict], float]:
         """Decode texts in the page (after ``open``), ``batch_size`` per model call.
@@ -143,23 +154,31 @@ class Browser:
         return results["results"], results["milliseconds"] / max(1, len(texts))
 
 
-def measure_in_browser(site: str | Path, inputs: list[str], batch_size: int = 32) -> dict:
-    """Serve ``site``, open ``index.html?q=inputs[0]``, then decode ``inputs`` in the page one by one
-    and in batches. Returns {"page": PageResult, "results": [...], "backend": str,
-    "milliseconds_one_by_one": float, "milliseconds_batched": float} (per input, after a warm-up).
+def measure_in_browser(site: str | Path, inputs: list[str], batch_size: int = 32, engine: str = "step") -> dict:
+    """Serve ``site``, open ``index.html?engine=engine&q=inputs[0]``, then decode ``inputs`` in the page
+    one by one and in batches. Returns {"page": PageResult, "results": [...], "backend": str (the
+    engine, with tfjs' backend for "graph"), "milliseconds_one_by_one": float,
+    "milliseconds_batched": float, "cpu_milliseconds_one_by_one": float, "cpu_milliseconds_batched":
+    float} (per input, after a warm-up; cpu_: the page thread's CPU time, which a shared machine does
+    not inflate).
 
     Runs in a thread of its own: Playwright's sync API refuses to run inside Jupyter's asyncio loop."""
     from concurrent.futures import ThreadPoolExecutor
 
     def measure() -> dict:
         with serve(site) as url, Browser() as browser:
-            page = browser.open(url, inputs[0])
-            browser.decode_batch(inputs[:2])  # warm up (wasm compilation, graph preparation)
+            page = browser.open(url, inputs[0], engine=engine)
+            browser.decode_batch(inputs[:2])  # warm up (wasm compilation, graph preparation, JIT)
+            cpu = [browser.cpu_seconds()]
             results, one_by_one = browser.decode_batch(inputs, batch_size=1)
+            cpu.append(browser.cpu_seconds())
             _, batched = browser.decode_batch(inputs, batch_size=batch_size)
-            backend = browser.page.evaluate("tf.getBackend()")
+            cpu.append(browser.cpu_seconds())
+            backend = engine if engine != "graph" else f"graph, {browser.page.evaluate('tf.getBackend()')}"
         return {"page": page, "results": results, "backend": backend,
-                "milliseconds_one_by_one": one_by_one, "milliseconds_batched": batched}
+                "milliseconds_one_by_one": one_by_one, "milliseconds_batched": batched,
+                "cpu_milliseconds_one_by_one": (cpu[1] - cpu[0]) * 1000 / len(inputs),
+                "cpu_milliseconds_batched": (cpu[2] - cpu[1]) * 1000 / len(inputs)}
 
     with ThreadPoolExecutor(max_workers=1) as pool:
         return pool.submit(measure).result()

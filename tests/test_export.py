@@ -9,7 +9,7 @@ import pytest
 import tensorflow as tf
 
 from helpers.decoders import GreedyDecoder
-from helpers.export import InGraphDecoder, save_saved_model
+from helpers.export import InGraphDecoder, save_saved_model, step_decoder_weights
 from helpers.functions import get_function
 from helpers.model import Seq2SeqConfig, build_seq2seq
 from helpers.storage import save_model
@@ -151,3 +151,18 @@ def test_longest_input_padded_past_max_input_length(small_model):
     reference = GreedyDecoder(small_model)([longest, "a"])
     raw, ended = ids_to_bytes(reference.ids[0])
     assert (result["outputs"].numpy()[0], bool(result["complete"].numpy()[0])) == (raw, ended)
+
+
+def test_step_decoder_weights_tabulate_the_lstm_input_projections(small_model):
+    """web/model.js StepDecoder reads gates = input_gates[id] + position_gates[t] + h @ recurrent:
+    the tables must equal [embedding, position] @ kernel + bias."""
+    decoder = InGraphDecoder(small_model, "protocol")
+    tables = step_decoder_weights(decoder)
+    arrays = decoder._arrays
+    for prefix, embedding in [("encoder_0", "encoder_embedding"), ("decoder", "decoder_embedding")]:
+        expected = np.concatenate([arrays[embedding][7], arrays["positions"][5]]) @ arrays[f"{prefix}_kernel"] + arrays[f"{prefix}_bias"]
+        got = tables[f"{prefix}_input_gates"][7] + (tables[f"{prefix}_position_gates"][5]
+                                                   if small_model.config.position_features else 0)
+        np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-5)
+        np.testing.assert_array_equal(tables[f"{prefix}_recurrent_kernel_transposed"], arrays[f"{prefix}_recurrent_kernel"].T)
+    assert all(table.dtype == np.float32 and table.flags.c_contiguous for table in tables.values())

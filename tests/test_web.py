@@ -15,6 +15,10 @@ from helpers.web import Browser, build_site, serve
 
 DEV_URLS = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "dev_urls.txt"
 CONFIG = Seq2SeqConfig(units=32, embedding_dim=16, max_input_length=65, max_output_length=24)
+# The other branches of the step engine (web/model.js StepDecoder): one encoder direction, no
+# positions, scaled attention over [encoder outputs, byte embeddings].
+OTHER_CONFIG = Seq2SeqConfig(units=24, embedding_dim=8, bidirectional_encoder=False, position_features=0,
+                             attention_scale=True, attend_to_embeddings=True, max_input_length=65, max_output_length=30)
 
 
 def browser_inputs(max_bytes: int) -> list[str]:
@@ -33,24 +37,34 @@ def browser_inputs(max_bytes: int) -> list[str]:
     return inputs
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory):
+def build_test_site(config, directory):
     from test_export import clear_cut_model
 
-    model = clear_cut_model(CONFIG, seed=11)
-    directory = tmp_path_factory.mktemp("web")
+    model = clear_cut_model(config, seed=11)
     decoder = InGraphDecoder(model, "urlparse")
     saved_model = save_saved_model(decoder, directory / "saved_model")
     tfjs = convert_to_tfjs(saved_model, directory / "tfjs", decoder)
     return model, build_site(tfjs, directory / "site")
 
 
-def test_browser_decodes_like_python(site):
-    model, site_directory = site
-    inputs = browser_inputs(CONFIG.max_input_length - 1)
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    return build_test_site(CONFIG, tmp_path_factory.mktemp("web"))
+
+
+@pytest.fixture(scope="module")
+def other_site(tmp_path_factory):
+    return build_test_site(OTHER_CONFIG, tmp_path_factory.mktemp("web_other"))
+
+
+@pytest.mark.parametrize("which, engine", [("site", "step"), ("site", "graph"), ("other_site", "step")])
+def test_browser_decodes_like_python(which, engine, request):
+    model, site_directory = request.getfixturevalue(which)
+    inputs = browser_inputs(model.config.max_input_length - 1)
     reference = GreedyDecoder(model)(inputs)
     with serve(site_directory) as url, Browser() as browser:
-        page = browser.open(url, inputs[3])
+        page = browser.open(url, inputs[3], engine=engine)
+        assert browser.page.evaluate("window.porting.learned.engine") == engine
         assert page.state == "done", page.message
         assert page.ids == [int(value) for value in reference.ids[3] if value != 0]
         assert page.result == (reference.texts[3] or "")

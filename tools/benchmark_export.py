@@ -1,13 +1,15 @@
 """Speed of the exported decoder: URLs per second of the SavedModel in Python, milliseconds per URL
-in headless Chromium (TensorFlow.js, wasm backend), on the same inputs.
+in headless Chromium for each engine of web/model.js (step: the decoder in plain JavaScript, the
+page's default; graph: TensorFlow.js, wasm backend), on the same inputs.
 
-    python tools/benchmark_export.py --model DIR [--count 200]
+    python tools/benchmark_export.py --model DIR [--count 200] [--engines step,graph]
 
 Inputs: the real URLs of ../shared/data/dev_urls.txt when present, else generated ones; those longer
 than the model takes are skipped. Needs tools/setup_web.sh.
 """
 
 import argparse
+import os
 import random
 import sys
 import tempfile
@@ -43,11 +45,15 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", required=True)
     parser.add_argument("--count", type=int, default=200)
+    parser.add_argument("--engines", default="step,graph", help="web/model.js engines to time, comma-separated")
     arguments = parser.parse_args()
     stored = load_model(arguments.model)
     inputs = benchmark_inputs(stored.task, stored.model.config.max_input_length - 1, arguments.count)
     mean_bytes = sum(len(text.encode("utf-8")) for text in inputs) / len(inputs)
-    print(f"{len(inputs)} inputs, {mean_bytes:.1f} bytes on average")
+    config = stored.model.config
+    print(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs (a shared machine inflates wall-clock times)")
+    print(f"{len(inputs)} inputs, {mean_bytes:.1f} bytes on average; model: units {config.units}, embedding "
+          f"{config.embedding_dim}, positions {config.position_features}, max_output_length {config.max_output_length}")
     with tempfile.TemporaryDirectory() as out:
         written = export(arguments.model, out)
         serving = tf.saved_model.load(str(written["saved_model"])).signatures["serving_default"]
@@ -58,9 +64,14 @@ def main() -> int:
         seconds = time.perf_counter() - started
         print(f"SavedModel (Python, batches of {PYTHON_BATCH}): {len(inputs) / seconds:.0f} URLs/s")
         site = build_site(written["tfjs"], Path(out) / "site")
-        measured = measure_in_browser(site, inputs, batch_size=32)
-        print(f"browser ({measured['backend']}, one by one): {measured['milliseconds_one_by_one']:.1f} ms/URL")
-        print(f"browser ({measured['backend']}, batches of 32): {measured['milliseconds_batched']:.1f} ms/URL")
+        for engine in arguments.engines.split(","):
+            measured = measure_in_browser(site, inputs, batch_size=32, engine=engine)
+            steps = sum(len(result["ids"]) for result in measured["results"]) / len(inputs)
+            print(f"browser ({measured['backend']}, one by one): {measured['milliseconds_one_by_one']:.1f} ms/URL "
+                  f"(CPU of the page thread {measured['cpu_milliseconds_one_by_one']:.1f} ms/URL; "
+                  f"{steps:.1f} output ids on average)")
+            print(f"browser ({measured['backend']}, batches of 32): {measured['milliseconds_batched']:.1f} ms/URL "
+                  f"(CPU {measured['cpu_milliseconds_batched']:.1f} ms/URL)")
     return 0
 
 

@@ -62,23 +62,31 @@ async function parse(learned, text) {
   result$.dataset.ids = JSON.stringify(result.ids);
   result$.dataset.score = String(result.score);
   if (result.text === null) showMessage(`${$('message').textContent} The model did not finish a valid output for this input (no END, or invalid UTF-8).`.trim());
-  $('timing').textContent = `${milliseconds.toFixed(1)} ms for ${result.ids.length} output bytes on the ${tf.getBackend()} backend; confidence ${result.score.toFixed(3)}`;
+  $('timing').textContent = `${milliseconds.toFixed(1)} ms for ${result.ids.length} output bytes (${engineName(learned)}); confidence ${result.score.toFixed(3)}`;
   showFields(result, learned.metadata.output_fields);
   drawHeatmap(result);
   result$.dataset.state = 'done';
 }
 
+function engineName(learned) {
+  return learned.engine === 'graph' ? `TensorFlow.js graph, ${tf.getBackend()} backend` : 'step decoder in JavaScript';
+}
+
 async function main() {
-  const wanted = new URLSearchParams(location.search).get('backend') || 'wasm'; // ?backend=cpu|webgl|wasm
-  try {
-    tf.wasm.setWasmPaths(new URL('vendor/', document.baseURI).href);
-    if (!(await tf.setBackend(wanted))) await tf.setBackend('cpu');
-  } catch (error) {
-    await tf.setBackend('cpu');
+  const parameters = new URLSearchParams(location.search);
+  const engine = parameters.get('engine') || 'step'; // ?engine=step|graph (model.js)
+  if (engine === 'graph') {
+    const wanted = parameters.get('backend') || 'wasm'; // ?backend=cpu|webgl|wasm
+    try {
+      tf.wasm.setWasmPaths(new URL('vendor/', document.baseURI).href);
+      if (!(await tf.setBackend(wanted))) await tf.setBackend('cpu');
+    } catch (error) {
+      await tf.setBackend('cpu');
+    }
+    await tf.ready();
   }
-  await tf.ready();
-  const learned = await LearnedFunction.load('model/');
-  $('about').textContent = `Task: ${learned.metadata.task}; backend: ${tf.getBackend()}; inputs up to ${learned.metadata.max_input_bytes} bytes.`;
+  const learned = await LearnedFunction.load('model/', engine);
+  $('about').textContent = `Task: ${learned.metadata.task}; ${engineName(learned)}; inputs up to ${learned.metadata.max_input_bytes} bytes.`;
   window.porting = { learned, decodeBatch: (texts) => learned.run(texts) };
   $('run').disabled = false;
   $('form').addEventListener('submit', (event) => {

@@ -1,19 +1,33 @@
-// Inference only: text -> UTF-8 bytes -> ids -> the exported in-graph decoder -> ids -> text.
-// Every constant (special ids, byte offset, lengths, field names) comes from model/metadata.json,
-// written by `python -m helpers export`. Needs the global `tf` (vendor/tf.min.js).
+// Inference only: text -> UTF-8 bytes -> ids -> a decoder -> ids -> text. Two engines, same outputs:
+//   'step' (default): StepDecoder below, the greedy decoder in plain JavaScript over the arrays of
+//          step_weights.bin, one input at a time (tfjs' per-op cost in while loops dominated: measured
+//          ~150-400 ms per URL with the graph, see README);
+//   'graph': the exported in-graph decoder (model.json), run by TensorFlow.js with executeAsync.
+// Every constant (special ids, byte offset, lengths, field names, which output terms the model has)
+// comes from model/metadata.json and every array from the export (`python -m helpers export`).
+// The 'graph' engine needs the global `tf` (vendor/tf.min.js).
+
+export const ENGINES = ['step', 'graph'];
+
+async function fetchOk(url) {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`cannot load ${url}: ${response.status}`);
+  return response;
+}
 
 export class LearnedFunction {
-  constructor(graphModel, metadata) {
-    this.graphModel = graphModel; // tf.GraphModel of the decode_ids signature (while loops: executeAsync)
+  constructor(metadata, { graphModel = null, stepDecoder = null } = {}) {
     this.metadata = metadata; // vocabulary, special ids, maximum lengths, output field names
+    this.graphModel = graphModel; // tf.GraphModel of the decode_ids signature (while loops: executeAsync)
+    this.stepDecoder = stepDecoder; // StepDecoder
+    this.engine = stepDecoder ? 'step' : 'graph';
   }
 
-  static async load(baseUrl) {
-    const response = await fetch(`${baseUrl}metadata.json`);
-    if (!response.ok) throw new Error(`cannot load ${baseUrl}metadata.json: ${response.status}`);
-    const metadata = await response.json();
-    const graphModel = await tf.loadGraphModel(`${baseUrl}model.json`);
-    return new LearnedFunction(graphModel, metadata);
+  static async load(baseUrl, engine = 'step') {
+    if (!ENGINES.includes(engine)) throw new Error(`unknown engine ${engine}; known: ${ENGINES.join(', ')}`);
+    const metadata = await (await fetchOk(`${baseUrl}metadata.json`)).json();
+    if (engine === 'graph') return new LearnedFunction(metadata, { graphModel: await tf.loadGraphModel(`${baseUrl}model.json`) });
+    return new LearnedFunction(metadata, { stepDecoder: await StepDecoder.load(baseUrl, metadata) });
   }
 
   // A message when the model cannot take `text`, else null.
@@ -54,9 +68,10 @@ export class LearnedFunction {
     return { text, complete, bytes };
   }
 
-  // texts: n strings the model accepts -> n results {input, text, complete, score, ids, attention,
-  // inputLength}; attention is (output steps, input ids) for that row.
+  // texts: n strings the model accepts -> n results {input, text, complete, score, ids, attention};
+  // attention is (output steps, input ids) for that row.
   async run(texts) {
+    if (this.stepDecoder) return texts.map((input) => this.runStep(input));
     const encoderIds = this.encode(texts);
     const width = encoderIds.shape[1];
     let outputs;
@@ -81,6 +96,196 @@ export class LearnedFunction {
         attention: attention[row].slice(0, steps).map((weights) => weights.slice(0, inputLength)),
       };
     });
+  }
+
+  // One input with the step engine; the same result fields as run().
+  runStep(input) {
+    const m = this.metadata;
+    const ids = Int32Array.from([...new TextEncoder().encode(input)].map((byte) => byte + m.byte_offset).concat([m.end_id]));
+    const decoded = this.stepDecoder.decode(ids);
+    return { input, ...this.decodeRow(decoded.ids), score: decoded.score, ids: decoded.ids, width: ids.length, attention: decoded.attention };
+  }
+}
+
+// ----- StepDecoder: the exported network as plain loops over Float32Arrays ----------------------
+// For one input there is no batch to amortise tfjs' cost per op, and a step is small (~160k
+// multiply-adds for 128 units), so plain loops win. It computes what helpers/export.py
+// InGraphDecoder computes (the Playwright test compares both engines with the Python decoder):
+// the LSTM input projections are tables from the export (step_decoder_weights), a step adds the
+// recurrent product; outputStep mirrors InGraphDecoder._output_step.
+
+// z (n) += W (n, m) @ x (m): W row-major, i.e. a Keras kernel stored transposed (step_decoder_weights).
+// Four rows at a time, two sums per row: each x[i] is loaded once for four rows and the additions do
+// not wait for each other (measured in V8: 0.77 ns per multiply-add, against 1.2 for a 4-sum dot
+// product per row and 3-5 for z[j] += x[i] * W[i, j]).
+function addProduct(z, x, W) {
+  const n = z.length;
+  const m = x.length;
+  const even = m - (m % 2);
+  let j = 0;
+  for (; j + 3 < n; j += 4) {
+    const r0 = j * m; const r1 = r0 + m; const r2 = r1 + m; const r3 = r2 + m;
+    let a0 = 0; let b0 = 0; let c0 = 0; let d0 = 0; let a1 = 0; let b1 = 0; let c1 = 0; let d1 = 0;
+    for (let i = 0; i < even; i += 2) {
+      const x0 = x[i]; const x1 = x[i + 1];
+      a0 += x0 * W[r0 + i]; b0 += x0 * W[r1 + i]; c0 += x0 * W[r2 + i]; d0 += x0 * W[r3 + i];
+      a1 += x1 * W[r0 + i + 1]; b1 += x1 * W[r1 + i + 1]; c1 += x1 * W[r2 + i + 1]; d1 += x1 * W[r3 + i + 1];
+    }
+    if (even < m) {
+      const x0 = x[even];
+      a0 += x0 * W[r0 + even]; b0 += x0 * W[r1 + even]; c0 += x0 * W[r2 + even]; d0 += x0 * W[r3 + even];
+    }
+    z[j] += a0 + a1; z[j + 1] += b0 + b1; z[j + 2] += c0 + c1; z[j + 3] += d0 + d1;
+  }
+  for (; j < n; j += 1) {
+    let sum = 0;
+    for (let i = 0, row = j * m; i < m; i += 1) sum += x[i] * W[row + i];
+    z[j] += sum;
+  }
+}
+
+const sigmoid = (x) => 1 / (1 + Math.exp(-x));
+
+// One Keras LSTM cell step from the gate pre-activations z (4 units; gates i, f, c, o): updates h, c.
+function lstmCell(z, h, c) {
+  const units = h.length;
+  for (let j = 0; j < units; j += 1) {
+    const cell = sigmoid(z[units + j]) * c[j] + sigmoid(z[j]) * Math.tanh(z[2 * units + j]);
+    c[j] = cell;
+    h[j] = sigmoid(z[3 * units + j]) * Math.tanh(cell);
+  }
+}
+
+// Softmax of x in place; returns x.
+function softmax(x) {
+  let largest = -Infinity;
+  for (const value of x) largest = Math.max(largest, value);
+  let total = 0;
+  for (let j = 0; j < x.length; j += 1) { x[j] = Math.exp(x[j] - largest); total += x[j]; }
+  for (let j = 0; j < x.length; j += 1) x[j] /= total;
+  return x;
+}
+
+export class StepDecoder {
+  constructor(arrays, metadata) {
+    const known = ['attention_scale', 'attend_to_embeddings', 'copy_mechanism'];
+    const features = metadata.output_step;
+    const unknown = Object.keys(features).filter((name) => !known.includes(name) || (name === 'copy_mechanism' && features[name]));
+    if (unknown.length) throw new Error(`this page cannot compute the output terms ${unknown.join(', ')}: use ?engine=graph`);
+    this.arrays = arrays; // name -> {data: Float32Array, shape}
+    this.metadata = metadata;
+    this.features = features;
+    this.directions = metadata.bidirectional_encoder ? 2 : 1;
+  }
+
+  static async load(baseUrl, metadata) {
+    const manifest = await (await fetchOk(`${baseUrl}${metadata.step_weights}`)).json();
+    const buffer = await (await fetchOk(`${baseUrl}${manifest.file}`)).arrayBuffer();
+    const arrays = {};
+    for (const { name, shape, offset } of manifest.arrays) {
+      const size = shape.reduce((a, b) => a * b, 1);
+      arrays[name] = { shape, data: new Float32Array(buffer, offset * 4, size) };
+    }
+    return new StepDecoder(arrays, metadata);
+  }
+
+  // Row `row` of a (rows, n) array's input-gate table, plus row `position` of its position table.
+  gates(prefix, id, position) {
+    const table = this.arrays[`${prefix}_input_gates`];
+    const n = table.shape[1];
+    const z = table.data.slice(id * n, (id + 1) * n);
+    const positions = this.arrays[`${prefix}_position_gates`];
+    if (positions) for (let j = 0, start = position * n; j < n; j += 1) z[j] += positions.data[start + j];
+    return z;
+  }
+
+  // ids (time) Int32Array, no padding -> keys (time, units), valuesByFeature (width, time), width, h, c (units).
+  encode(ids) {
+    const time = ids.length;
+    const units = this.metadata.units;
+    const cellUnits = units / this.directions;
+    const keys = new Float32Array(time * units);
+    const h = new Float32Array(units);
+    const c = new Float32Array(units);
+    for (let direction = 0; direction < this.directions; direction += 1) {
+      const prefix = `encoder_${direction}`;
+      const recurrent = this.arrays[`${prefix}_recurrent_kernel_transposed`].data;
+      const dh = new Float32Array(cellUnits);
+      const dc = new Float32Array(cellUnits);
+      for (let step = 0; step < time; step += 1) {
+        const t = direction === 1 ? time - 1 - step : step; // the second direction runs last to first
+        const z = this.gates(prefix, ids[t], t);
+        addProduct(z, dh, recurrent);
+        lstmCell(z, dh, dc);
+        keys.set(dh, t * units + direction * cellUnits);
+      }
+      h.set(dh, direction * cellUnits);
+      c.set(dc, direction * cellUnits);
+    }
+    let values = keys;
+    let width = units;
+    if (this.features.attend_to_embeddings) { // values = [encoder outputs, byte embeddings]
+      const embedding = this.arrays.encoder_embedding;
+      const dimension = embedding.shape[1];
+      width = units + dimension;
+      values = new Float32Array(time * width);
+      for (let t = 0; t < time; t += 1) {
+        values.set(keys.subarray(t * units, (t + 1) * units), t * width);
+        values.set(embedding.data.subarray(ids[t] * dimension, (ids[t] + 1) * dimension), t * width + units);
+      }
+    }
+    const valuesByFeature = new Float32Array(width * time); // values transposed: (width, time)
+    for (let t = 0; t < time; t += 1) for (let j = 0; j < width; j += 1) valuesByFeature[j * time + t] = values[t * width + j];
+    return { keys, valuesByFeature, width, time, h, c };
+  }
+
+  // THE output computation of one decoder step (mirrors helpers/export.py InGraphDecoder._output_step;
+  // a new output term goes in both, named in metadata.output_step): h (units), encoded (from encode)
+  // -> {probabilities (vocabulary), attention (time)}.
+  outputStep(h, encoded) {
+    const { keys, valuesByFeature, width, time } = encoded;
+    const units = h.length;
+    const scale = this.features.attention_scale ? Math.sqrt(units) : 1;
+    const attention = new Float32Array(time);
+    addProduct(attention, h, keys); // keys (time, units) @ h
+    if (scale !== 1) for (let t = 0; t < time; t += 1) attention[t] /= scale;
+    softmax(attention);
+    const hidden = new Float32Array(units + width); // [h, context]
+    hidden.set(h);
+    addProduct(hidden.subarray(units), attention, valuesByFeature); // context = values^T @ attention
+    const combined = this.arrays.combine_bias.data.slice();
+    addProduct(combined, hidden, this.arrays.combine_kernel_transposed.data);
+    for (let j = 0; j < combined.length; j += 1) combined[j] = Math.tanh(combined[j]);
+    const logits = this.arrays.output_bias.data.slice();
+    addProduct(logits, combined, this.arrays.output_kernel_transposed.data);
+    return { probabilities: softmax(logits), attention };
+  }
+
+  // ids (time) Int32Array: UTF-8 bytes + byte_offset, then end_id -> {ids (steps, ending with end_id
+  // when it was written), score (the smallest probability among the emitted ids), attention (steps, time)}.
+  decode(inputIds) {
+    const m = this.metadata;
+    const encoded = this.encode(inputIds);
+    const { h, c } = encoded;
+    const recurrent = this.arrays.decoder_recurrent_kernel_transposed.data;
+    const ids = [];
+    const attention = [];
+    let score = 1;
+    let token = m.start_id;
+    for (let step = 0; step < m.max_output_length; step += 1) {
+      const z = this.gates('decoder', token, step);
+      addProduct(z, h, recurrent);
+      lstmCell(z, h, c);
+      const output = this.outputStep(h, encoded);
+      let best = 0; // argmax, the first of equal values (as tf.argmax)
+      for (let j = 1; j < output.probabilities.length; j += 1) if (output.probabilities[j] > output.probabilities[best]) best = j;
+      score = Math.min(score, output.probabilities[best]);
+      ids.push(best);
+      attention.push(output.attention);
+      if (best === m.end_id) break;
+      token = best;
+    }
+    return { ids, score, attention };
   }
 }
 
