@@ -95,6 +95,7 @@ class GreedyDecoder:
         model = self.model
         keys, values, state = model.encode(encoder_ids, training=False)
         key_mask = ops.not_equal(encoder_ids, PAD_ID)
+        input_one_hot = tf.one_hot(encoder_ids, model.config.vocabulary_size) if model.copy_gate is not None else None
         batch = tf.shape(encoder_ids)[0]
         token = tf.fill([batch], START_ID)
         finished = tf.zeros([batch], dtype=tf.bool)
@@ -107,6 +108,8 @@ class GreedyDecoder:
             context, weights = attend(output[:, None, :], keys, values, key_mask, model.config.attention_scale)
             combined = model.combine(tf.concat([output, context[:, 0, :]], axis=-1))
             probabilities = model.output_layer(combined)  # (batch, vocabulary)
+            if model.copy_gate is not None:
+                probabilities = model.mix_copy(probabilities, combined, weights[:, 0, :], input_one_hot)
             next_ids = tf.argmax(probabilities, axis=-1, output_type=tf.int32)
             next_ids = tf.where(finished, PAD_ID, next_ids)
             scores = tf.where(finished, scores, tf.minimum(scores, tf.reduce_max(probabilities, axis=-1)))

@@ -39,6 +39,9 @@ class Seq2SeqConfig:
     max_input_length: int = 258  # longest encoder input in ids (UTF-8 bytes + END); 256 bytes of text
     max_output_length: int = 400  # hard stop for the greedy decoders, in ids
     dropout: float = 0.0  # on the attention-combined vector; generators rarely repeat, so 0 is fine
+    copy_mechanism: bool = False  # pointer-generator output: a learned gate mixes the softmax with the
+    #                               attention weights summed per input byte id, so copying a byte means
+    #                               pointing at it rather than re-creating it from the state
 
     def __post_init__(self) -> None:
         if self.position_features % 2:
@@ -125,11 +128,11 @@ class DotAttention(keras.layers.Layer):
         self.supports_masking = True
 
     def call(self, query, keys, values, encoder_ids):
-        context, _ = attend(query, keys, values, ops.not_equal(encoder_ids, PAD_ID), self.scale)
-        return context
+        """Returns context (batch, time_out, width) and weights (batch, time_out, time_in)."""
+        return attend(query, keys, values, ops.not_equal(encoder_ids, PAD_ID), self.scale)
 
     def compute_mask(self, query, keys=None, values=None, encoder_ids=None, mask=None):
-        return None
+        return [None, None]
 
     def get_config(self):
         return {**super().get_config(), "scale": self.scale}
@@ -164,6 +167,8 @@ class Seq2Seq:
         self.combine = keras.layers.Dense(units, activation="tanh", name="combine")
         self.dropout = keras.layers.Dropout(config.dropout, name="dropout")
         self.output_layer = keras.layers.Dense(config.vocabulary_size, activation="softmax", name="output")
+        self.copy_gate = (keras.layers.Dense(1, activation="sigmoid", name="copy_gate")
+                          if config.copy_mechanism else None)
         self.training_model = self._build_training_model()
 
     def encode(self, encoder_ids, training=None):
@@ -184,10 +189,26 @@ class Seq2Seq:
         return outputs, values, state
 
     def output_probabilities(self, decoder_outputs, keys, values, encoder_ids, training=None):
-        """(batch, time_out, units) decoder outputs -> (batch, time_out, vocabulary) probabilities."""
-        context = self.attention(decoder_outputs, keys, values, encoder_ids)
+        """(batch, time_out, units) decoder outputs -> (batch, time_out, vocabulary) probabilities and
+        the attention weights (batch, time_out, time_in)."""
+        context, weights = self.attention(decoder_outputs, keys, values, encoder_ids)
         combined = self.combine(ops.concatenate([decoder_outputs, context], axis=-1))
-        return self.output_layer(self.dropout(combined, training=training))
+        probabilities = self.output_layer(self.dropout(combined, training=training))
+        if self.copy_gate is not None:
+            probabilities = self.mix_copy(probabilities, combined, weights, ops.one_hot(encoder_ids, self.config.vocabulary_size))
+        return probabilities, weights
+
+    def mix_copy(self, probabilities, combined, weights, input_one_hot):
+        """Pointer-generator mixture (See et al., 2017), for any number of leading axes:
+        probabilities (..., vocabulary) from the softmax, combined (..., units), weights (..., time_in),
+        input_one_hot (batch, time_in, vocabulary) -> gate * softmax + (1 - gate) * copy, where copy
+        is the attention weight summed over the input positions holding each byte id."""
+        gate = self.copy_gate(combined)  # (..., 1): probability of writing from the softmax
+        if len(weights.shape) == 3:
+            copied = ops.einsum("bqk,bkv->bqv", weights, input_one_hot)
+        else:
+            copied = ops.einsum("bk,bkv->bv", weights, input_one_hot)
+        return gate * probabilities + (1.0 - gate) * copied
 
     def _build_training_model(self) -> keras.Model:
         encoder_ids = keras.Input(shape=(None,), dtype="int32", name="encoder_ids")
@@ -197,7 +218,7 @@ class Seq2Seq:
         decoder_outputs, _, _ = self.decoder_lstm(
             decoder_embedded, initial_state=state, mask=ops.not_equal(decoder_ids, PAD_ID)
         )
-        probabilities = self.output_probabilities(decoder_outputs, keys, values, encoder_ids)
+        probabilities, _ = self.output_probabilities(decoder_outputs, keys, values, encoder_ids)
         return keras.Model({"encoder_ids": encoder_ids, "decoder_ids": decoder_ids}, probabilities, name="seq2seq")
 
 

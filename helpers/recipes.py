@@ -41,6 +41,7 @@ def _urlparse() -> tuple[Seq2SeqConfig, TrainingConfig]:
         units=128,  # outputs of up to ~300 bytes need more memory than the toy
         embedding_dim=64,
         attend_to_embeddings=True,  # copying long random tokens byte-exactly is most of the task
+        copy_mechanism=True,  # measured: 76% vs 59% real-URL exact match after 400 steps, for ~20% more time per step
         max_input_length=get_function("urlparse").max_input_bytes + 1,  # 256 bytes + END
         max_output_length=400,  # 256 input bytes + JSON quotes, commas and escapes
     )
@@ -51,7 +52,7 @@ def _urlparse() -> tuple[Seq2SeqConfig, TrainingConfig]:
         epochs=200,
         max_minutes=30.0,  # the budget on 2 CPU cores
         learning_rate=3e-3,
-        learning_rate_decay_epochs=40,
+        learning_rate_decay_minutes=30.0,  # cosine over the time budget: the rate is low at the end on any machine
         bucket=16,  # URLs vary more in length than schemes: coarser buckets, fewer shapes to trace
         validation_size=2000,
         target_exact_match=None,  # train for the whole budget
@@ -73,7 +74,8 @@ def smoke_recipe(name: str) -> tuple[Seq2SeqConfig, TrainingConfig]:
     model, training = recipe(name)
     model = replace(model, units=16, embedding_dim=8, position_features=4)
     training = replace(training, steps_per_epoch=5, epochs=2, validation_size=50, examples_to_show=1,
-                       max_minutes=None, target_exact_match=None, learning_rate_decay_epochs=None)
+                       max_minutes=None, target_exact_match=None, learning_rate_decay_epochs=None,
+                       learning_rate_decay_minutes=None)
     return model, training
 
 

@@ -4,7 +4,10 @@
   similar length into the same batch (length bucketing), so that a batch of short URLs is not
   padded to the length of the longest URL in the stream: on a CPU, time steps are the cost.
 * The validation set is drawn once, from another seed, and the training stream skips every input
-  that is in it: validation measures generalisation, never memory.
+  that is in it: validation measures generalisation, never memory. Except common inputs: a
+  validation input that the generator draws more often than ``common_input_share`` stays in
+  training, because skipping it would cut a whole region out (hex draws the number of digits
+  first, so all ten 1-digit numbers land in validation); fresh inputs contain it just as often.
 * After each epoch a callback decodes the validation set with the fast greedy decoder, logs the
   real exact match (not the teacher-forced one) and prints a few attempts.
 * ``BackupAndRestore`` keeps the model, optimizer and epoch after every epoch: running ``train``
@@ -45,11 +48,16 @@ class TrainingConfig:
     max_minutes: float | None = None  # wall-clock budget for fit(); None = no limit
     learning_rate: float = 3e-3  # Adam; high early, the schedule below lowers it
     learning_rate_decay_epochs: int | None = None  # cosine decay to 5% over this many epochs; None = constant
+    learning_rate_decay_minutes: float | None = None  # instead: cosine decay to 5% over this much training time,
+    #                                                   so the rate is low when a time budget ends on any machine
     clip_norm: float = 1.0  # gradient clipping keeps LSTM training steady
     loss: str = "masked"  # "masked" or "padding_capped" (the article's)
     bucket: int = 8  # pad each batch to a multiple of this many ids (fewer distinct shapes to trace)
     pool_batches: int = 16  # draw this many batches at once, sort by length, then cut into batches
-    validation_size: int = 1000  # fresh examples, never produced by the training stream
+    validation_size: int = 1000  # fresh examples, never produced by the training stream unless common (next field)
+    common_input_share: float = 1e-3  # a validation input drawn more often than this (share of the generator's draws)
+    #                                   is common and stays in training: skipping it would leave a hole (hex: every
+    #                                   1-digit number); 1.0 skips every validation input
     seed: int = 1  # training stream seed (validation uses seed + 1_000_003)
     examples_to_show: int = 3  # decode attempts printed after each epoch
     target_exact_match: float | None = None  # stop once validation exact match reaches this
@@ -71,6 +79,32 @@ def validation_examples(function: LearnedFunction, size: int, seed: int) -> tupl
         inputs.append(text)
         targets.append(target)
     return inputs, targets
+
+
+def training_exclusions(function: LearnedFunction, validation_inputs: list[str], config: TrainingConfig) -> set[str]:
+    """The validation inputs that the training stream skips: the rare ones. Each one's share of the
+    generator's draws is estimated from ``20 / common_input_share`` draws with their own seed (20
+    draws expected at the threshold); those above ``common_input_share`` are common and stay in
+    training: in a small region of the input space (hex's 1-digit numbers) skipping them would leave
+    it untrained, and any fresh test draws them as often anyway."""
+    share = config.common_input_share
+    if not 0 < share <= 1:
+        raise ValueError(f"common_input_share must be in (0, 1], got {share}")
+    validation = set(validation_inputs)
+    if share == 1:
+        return validation
+    draws = math.ceil(20 / share)
+    rng = random.Random(config.seed + 2_000_029)
+    counts: dict[str, int] = {}
+    for _ in range(draws):
+        text = function.example(rng)[0]
+        if text in validation:
+            counts[text] = counts.get(text, 0) + 1
+    common = {text for text, count in counts.items() if count > share * draws}
+    if common:
+        print(f"{len(common)} of {len(validation)} validation inputs are common (each over {share:.2%} of "
+              f"{function.name!r}'s draws): the training stream keeps them")
+    return validation - common
 
 
 def training_batches(
@@ -204,6 +238,31 @@ class TimeLimit(keras.callbacks.Callback):
             self.model.stop_training = True
 
 
+class CosineDecayByTime(keras.callbacks.Callback):
+    """Sets Adam's learning rate from the training time used (``timer.minutes()``, evaluation on
+    monitor sets excluded): a cosine from ``initial`` down to 5% of it at ``minutes``, then flat.
+    A step-count schedule tuned on one machine decays too early on a slower one and too late on a
+    faster one; this one ends low whenever the time budget ends."""
+
+    def __init__(self, initial: float, minutes: float, timer: "TimeLimit", every: int = 10):
+        super().__init__()
+        if minutes <= 0:
+            raise ValueError(f"learning_rate_decay_minutes must be positive, got {minutes}")
+        self.initial, self.decay_minutes, self.timer, self.every = initial, minutes, timer, every
+
+    def rate(self, minutes: float) -> float:
+        fraction = min(max(minutes / self.decay_minutes, 0.0), 1.0)
+        return self.initial * (0.05 + 0.95 * 0.5 * (1.0 + math.cos(math.pi * fraction)))
+
+    def on_train_batch_begin(self, batch, logs=None):
+        if batch % self.every == 0:
+            self.model.optimizer.learning_rate.assign(self.rate(self.timer.minutes()))
+
+    def on_epoch_end(self, epoch, logs=None):
+        if logs is not None:
+            logs["learning_rate"] = float(self.rate(self.timer.minutes()))
+
+
 class HistoryWriter(keras.callbacks.Callback):
     """Appends each epoch's logs to ``history.json``, so an interrupted run keeps its curve."""
 
@@ -276,11 +335,13 @@ def train(
     model = build_seq2seq(model_config)
     validation_inputs, validation_targets = validation_examples(
         function, training_config.validation_size, training_config.seed)
-    excluded = set(validation_inputs)
+    excluded = training_exclusions(function, validation_inputs, training_config)
     validation_batches = bucketed_batches(
         validation_inputs, validation_targets, training_config.batch_size, training_config.bucket, model_config)
 
-    if training_config.learning_rate_decay_epochs:
+    if training_config.learning_rate_decay_minutes:
+        learning_rate = training_config.learning_rate  # a variable that CosineDecayByTime sets
+    elif training_config.learning_rate_decay_epochs:
         learning_rate = keras.optimizers.schedules.CosineDecay(
             training_config.learning_rate,
             decay_steps=training_config.learning_rate_decay_epochs * training_config.steps_per_epoch, alpha=0.05)
@@ -297,8 +358,11 @@ def train(
     monitor = MonitorExactMatch(model, monitor_sets or {})
     timer = TimeLimit(training_config.max_minutes,
                       minutes_before=history[-1].get("minutes", 0.0) if history else 0.0, monitor=monitor)
+    schedule = ([CosineDecayByTime(training_config.learning_rate, training_config.learning_rate_decay_minutes, timer)]
+                if training_config.learning_rate_decay_minutes else [])
     callbacks = [
         keras.callbacks.BackupAndRestore(str(output_dir / "backup"), delete_checkpoint=False),
+        *schedule,
         ExactMatchCallback(model, validation_inputs, validation_targets, training_config.examples_to_show,
                            training_config.target_exact_match, seed=training_config.seed),
         monitor,

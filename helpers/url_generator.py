@@ -289,7 +289,7 @@ def random_filename(rng: random.Random) -> str:
     return base + "." + _maybe_upper(rng, _choice(rng, FILE_EXTENSIONS), 0.03)
 
 
-def random_path(rng: random.Random, params_rate: float = 0.012) -> str:
+def random_path(rng: random.Random, params_rate: float = 0.025) -> str:
     """An absolute path ('' or '/...'), with ';params' in the last or a middle segment now and then."""
     roll = rng.random()
     if roll < 0.07:
@@ -353,7 +353,10 @@ def random_query_value(rng: random.Random) -> str:
         return _random_token(rng, HEX, 16, 40)
     if roll < 0.82:  # an encoded URL inside the query: the classic redirect
         inner = "http" + ("s" if rng.random() < 0.5 else "") + "://" + random_domain(rng) + random_path(rng)
-        return percent_encode(rng, inner) if rng.random() < 0.7 else inner
+        if rng.random() < 0.6:
+            return percent_encode(rng, inner)
+        # left unencoded, often with its own '?query': urlparse splits at the first '?' and keeps the rest
+        return inner + ("?" + random_query(rng, max_pairs=4) if rng.random() < 0.4 else "")
     if roll < 0.85:
         return ""
     if roll < 0.88:
@@ -365,15 +368,18 @@ def random_query_value(rng: random.Random) -> str:
     return _maybe_upper(rng, _word(rng), 0.5) + _choice(rng, ["", ".", ",", "*", "!", "'", "(1)", ":", "/"])
 
 
-def random_query(rng: random.Random) -> str:
+def random_query(rng: random.Random, max_pairs: int = 16) -> str:
     """The text after '?': key=value pairs joined by '&' (or '&amp;', or ';'), sometimes odd."""
     roll = rng.random()
     if roll < 0.04:
         return ""
     if roll < 0.08:
         return _choice(rng, [_word(rng), str(rng.randint(0, 99999)), _random_token(rng, BASE64_ALPHABET, 4, 30),
-                             f"{_word(rng)}/{_word(rng)}", "?"])
-    count = min(int(rng.expovariate(0.45)) + 1, 16)
+                             f"{_word(rng)}/{_word(rng)}", "?", "?" + _word(rng) + "=" + _word(rng)])
+    if roll < 0.1:  # a whole link as the query (redirectors, phishing kits): '?' + host/path?ref=...
+        inner = _choice(rng, ["", "http://", "https://", "http:/"]) + random_domain(rng) + random_path(rng)
+        return inner + ("?" + random_query(rng, max_pairs=3) if rng.random() < 0.6 else "")
+    count = min(int(rng.expovariate(0.45)) + 1, max_pairs)
     pairs = []
     for _ in range(count):
         key_roll = rng.random()
@@ -401,13 +407,17 @@ def random_fragment(rng: random.Random) -> str:
         f"section-{rng.randint(1, 30)}", f"p{rng.randint(1, 500)}", f":~:text={_words(rng, 1, 4, '%20')}",
         f"comment-{rng.randint(1, 999999)}", _random_token(rng, BASE64_ALPHABET, 4, 20), "#", "?x=1",
         _choice(rng, NON_ASCII_WORDS),
+        # single-page-app routes and tracking tails: '#/', '#/pages/login', '#/?from=mail', '#.VPojtC6RNiR'
+        "/", "/" + "/".join(_word(rng) for _ in range(rng.randint(1, 3))),
+        f"/?{_word(rng)}={_word(rng)}", f"{_word(rng)}?{_word(rng)}={rng.randint(0, 999)}",
+        "." + _random_token(rng, BASE64_ALPHABET, 8, 12), f"_ga={rng.randint(1, 2)}.{rng.randint(1, 10 ** 9)}.{rng.randint(1, 10 ** 10)}",
     ])
 
 
 # ---------------------------------------------------------------------------------------------
 # Whole URLs
 # ---------------------------------------------------------------------------------------------
-def _tail(rng: random.Random, query_rate: float = 0.2, fragment_rate: float = 0.03) -> str:
+def _tail(rng: random.Random, query_rate: float = 0.2, fragment_rate: float = 0.05) -> str:
     text = ""
     if rng.random() < query_rate:
         text += "?" + random_query(rng)

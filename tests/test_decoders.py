@@ -44,3 +44,26 @@ def test_bad_inputs_are_value_errors(small_model):
         decoder("http://a.com")
     with pytest.raises(ValueError, match="not a str"):
         decoder([b"http://a.com"])
+
+
+def test_copy_mechanism_decoders_agree_and_a_pure_copier_writes_only_input_bytes():
+    import keras
+
+    from helpers.model import Seq2SeqConfig, build_seq2seq
+
+    keras.utils.set_random_seed(3)
+    model = build_seq2seq(Seq2SeqConfig(units=32, embedding_dim=16, attend_to_embeddings=True, copy_mechanism=True,
+                                        max_input_length=65, max_output_length=24))
+    kernel, bias = model.copy_gate.get_weights()
+    model.copy_gate.set_weights([np.zeros_like(kernel), np.full_like(bias, -30.0)])  # gate ~ 0: copy only
+    texts = [text for text in INPUTS if text]
+    slow = greedy_decode_numpy(model, texts)
+    fast = GreedyDecoder(model, batch_size=3)(texts)
+    assert slow.texts == fast.texts
+    np.testing.assert_allclose(slow.scores, fast.scores, rtol=1e-4)
+    probabilities = np.asarray(model.training_model(
+        {"encoder_ids": np.array([[10, 11, END_ID]]), "decoder_ids": np.array([[1, 10]])}))
+    np.testing.assert_allclose(probabilities.sum(-1), 1.0, rtol=1e-5)
+    for text, row in zip(texts, fast.ids):
+        allowed = {byte + 3 for byte in text.encode("utf-8")} | {END_ID, PAD_ID}
+        assert set(row.tolist()) <= allowed, text

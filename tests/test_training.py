@@ -35,6 +35,37 @@ def test_training_stream_never_produces_a_validation_input(two_digit_function):
     assert len(seen) == 60  # every other input does appear
 
 
+def test_common_validation_inputs_stay_in_training(monkeypatch, tmp_path):
+    """A generator that draws the number of digits first (as hex's does) puts every 1-digit number in
+    a validation set of 200: the training stream must still train on them, and skip the rare ones."""
+    from helpers import training
+
+    def digits_first(rng):
+        digits = rng.randint(1, 4)
+        return str(rng.randint(0 if digits == 1 else 10 ** (digits - 1), 10 ** digits - 1))
+
+    entry = LearnedFunction(name="test_digits_first", function=lambda text: str(int(text) + 1),
+                            generate_input=digits_first, max_input_bytes=4)
+    monkeypatch.setitem(REGISTRY, entry.name, entry)
+    excluded = []
+    real_stream = training.training_batches
+    monkeypatch.setattr(training, "training_batches",
+                        lambda function, config, model_config, exclude, seed: excluded.append(exclude)
+                        or real_stream(function, config, model_config, exclude, seed))
+    config = TrainingConfig(task=entry.name, batch_size=8, steps_per_epoch=1, epochs=1, validation_size=200,
+                            examples_to_show=0)
+    result = train(config, TINY_MODEL, tmp_path, verbose=0)
+    one_digit = {str(number) for number in range(10)}
+    assert one_digit <= set(result.validation_inputs)
+    assert not excluded[0] & one_digit
+    rare = {text for text in result.validation_inputs if len(text) == 4}
+    assert rare and rare <= excluded[0]
+    assert training.training_exclusions(entry, result.validation_inputs,
+                                        TrainingConfig(common_input_share=1.0)) == set(result.validation_inputs)
+    with pytest.raises(ValueError, match="common_input_share"):
+        training.training_exclusions(entry, result.validation_inputs, TrainingConfig(common_input_share=0.0))
+
+
 def test_training_writes_a_model_and_resumes(two_digit_function, tmp_path):
     config = TrainingConfig(task="test_double", batch_size=16, steps_per_epoch=3, epochs=2, validation_size=20,
                             examples_to_show=1)
@@ -58,3 +89,22 @@ def test_bad_training_settings_are_value_errors(two_digit_function, tmp_path):
         train(TrainingConfig(task="urlparse"), TINY_MODEL, tmp_path)
     with pytest.raises(ValueError, match="unknown function"):
         train(TrainingConfig(task="nope"), TINY_MODEL, tmp_path)
+
+
+def test_cosine_decay_by_time_follows_the_training_clock(two_digit_function, tmp_path):
+    from helpers.training import CosineDecayByTime, TimeLimit
+
+    schedule = CosineDecayByTime(1e-2, minutes=10.0, timer=TimeLimit(None))
+    rates = [schedule.rate(minutes) for minutes in (0.0, 2.5, 5.0, 7.5, 10.0, 20.0)]
+    assert rates[0] == pytest.approx(1e-2) and rates[2] == pytest.approx(0.525e-2)
+    assert rates[4] == pytest.approx(5e-4) and rates[5] == pytest.approx(5e-4)
+    assert all(later < earlier for earlier, later in zip(rates[:5], rates[1:5]))
+    with pytest.raises(ValueError, match="positive"):
+        CosineDecayByTime(1e-2, minutes=0.0, timer=TimeLimit(None))
+    # in a real run the optimizer's rate is the schedule's, and it falls as training time passes
+    config = TrainingConfig(task="test_double", batch_size=16, steps_per_epoch=5, epochs=3, validation_size=20,
+                            examples_to_show=0, learning_rate=1e-2, learning_rate_decay_minutes=0.02)
+    result = train(config, TINY_MODEL, tmp_path, verbose=0)
+    logged = [epoch["learning_rate"] for epoch in result.history]
+    assert logged[0] < 1e-2 and logged == sorted(logged, reverse=True)
+    assert float(result.model.training_model.optimizer.learning_rate.numpy()) < 1e-2

@@ -61,7 +61,9 @@ def main() -> int:
 
     model_config, training_config = recipe(arguments.recipe)
     model_config = replace(model_config, **parse_overrides(arguments.model_set, model_config))
-    training_config = replace(training_config, max_minutes=arguments.minutes,
+    # a schedule over the recipe's time budget follows the budget asked for here
+    decay_minutes = arguments.minutes if training_config.learning_rate_decay_minutes else None
+    training_config = replace(training_config, max_minutes=arguments.minutes, learning_rate_decay_minutes=decay_minutes,
                               **parse_overrides(arguments.training_set, training_config))
     monitor = {}
     dev_inputs, dev_targets = [], []
