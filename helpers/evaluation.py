@@ -16,6 +16,7 @@ def evaluate_records(function: LearnedFunction, records: list[dict], worst: int 
     """
     compared = correct = rejected_by_function = rejected_by_model = 0
     field_correct: list[int] = []
+    scored: list[tuple[float, bool]] = []  # (score, right) for the confidence report
     failures = []
     for record in records:
         if "error" in record and record["output"] is None and record["score"] is None:
@@ -27,6 +28,8 @@ def evaluate_records(function: LearnedFunction, records: list[dict], worst: int 
             rejected_by_function += 1
             continue
         compared += 1
+        if record.get("score") is not None:
+            scored.append((float(record["score"]), record["output"] == expected))
         if record["output"] == expected:
             correct += 1
         else:
@@ -58,6 +61,9 @@ def evaluate_records(function: LearnedFunction, records: list[dict], worst: int 
             (names[index] if names and index < len(names) else str(index)): count / compared
             for index, count in enumerate(field_correct)
         }
+    if scored:
+        # does the score flag the wrong outputs? (threshold keeping 99% of the right ones)
+        report["confidence"] = confidence_report([score for score, _ in scored], [right for _, right in scored])
     failures.sort(key=lambda failure: -(failure["score"] or 0.0))
     report["worst_failures"] = failures[:worst]
     return report

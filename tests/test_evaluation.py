@@ -33,6 +33,8 @@ def test_evaluate_records_scores_per_field_and_counts_rejections():
     assert report["rejected_by_model"] == 1 and report["rejected_by_function"] == 1
     assert report["field_accuracy"]["scheme"] == 1.0 and report["field_accuracy"]["netloc"] == 0.5
     assert report["worst_failures"][0]["input"] == "http://b.com/y"
+    # the one right output (score 0.9) sets the threshold; the wrong one (0.8) falls below it
+    assert report["confidence"]["threshold"] == 0.9 and report["confidence"]["wrong_flagged"] == 1.0
 
 
 def test_reference_targets_never_drop_rows_silently(tmp_path):
