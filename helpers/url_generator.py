@@ -185,6 +185,11 @@ def random_domain(rng: random.Random) -> str:
         labels.extend(_word(rng) for _ in range(rng.randint(1, 3)))
     elif subdomain_roll < 0.58:
         labels.append(_random_token(rng, ALPHANUMERIC, 6, 20))
+    elif subdomain_roll < 0.61:  # machine-made labels: a UUID or a long hex id (hosted pages, CDNs, phishing)
+        labels.append(_choice(rng, ["-".join(_random_token(rng, HEX, n, n) for n in (8, 4, 4, 4, 12)),
+                                    _random_token(rng, HEX, 16, 32)]))
+    elif subdomain_roll < 0.64:  # long hyphenated lures: amazon-id-safety-center-signin-update.example.com
+        labels.append(_words(rng, 4, 9, "-"))
     style = rng.random()
     if style < 0.55:
         main = _word(rng)
@@ -486,12 +491,13 @@ def relative_link(rng: random.Random) -> str:
         return "#" + random_fragment(rng)
     if roll < 0.72:
         return "?" + random_query(rng) + _tail(rng, 0.0, 0.05)
-    if roll < 0.82:
+    if roll < 0.78:
         return random_filename(rng) + _tail(rng, 0.2, 0.05)
-    # scheme-less hosts: 'www.example.com/path', 'example.com:8080/x', '1.2.3.4:7890/a'
+    # scheme-less hosts: 'www.example.com/path' (all path), 'example.com:8080/x' (scheme 'example.com'),
+    # '1.2.3.4:7890/a' (all path again: a scheme cannot start with a digit)
     host_roll = rng.random()
     host = random_ipv4(rng) if host_roll < 0.3 else random_domain(rng)
-    if rng.random() < 0.4:
+    if rng.random() < 0.3:
         host += random_port(rng)
     return host + random_path(rng) + _tail(rng, 0.15, 0.02)
 
@@ -511,6 +517,9 @@ def decorate(rng: random.Random, url: str) -> str:
     if roll < 0.8:
         position = rng.randint(0, len(url))
         return url[:position] + _choice(rng, ["\u00ad", "\u200b", "é", "ü", "\u3000", "\ufeff"]) + url[position:]
+    if roll < 0.9:  # quoted as in CSV dumps and HTML attributes: a quote before the scheme kills it
+        quote = _choice(rng, ["'", '"'])
+        return quote + url + _choice(rng, [quote, quote, "", quote * 3])
     return url + _choice(rng, [")", ".", ",", "]", "'", '"', ">"])
 
 
@@ -529,7 +538,7 @@ def random_url(rng: random.Random, max_bytes: int = 256) -> str:
     while True:
         kind = rng.choices(_KIND_FUNCTIONS, weights=_KIND_WEIGHTS)[0]
         url = kind(rng)
-        if rng.random() < 0.02:
+        if rng.random() < 0.03:
             url = decorate(rng, url)
         if url and len(url.encode("utf-8")) <= max_bytes:
             return url
