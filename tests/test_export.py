@@ -26,6 +26,9 @@ def clear_cut_model(config: Seq2SeqConfig, seed: int, end_share: float = 0.08):
     model = build_seq2seq(config)
     kernel, bias = model.output_layer.get_weights()
     model.output_layer.set_weights([kernel * 20.0, bias])
+    if config.copy_mechanism:  # the END bias is tuned below on the softmax alone (gate ~ 1)
+        gate_kernel, gate_bias = model.copy_gate.get_weights()
+        model.copy_gate.set_weights([np.zeros_like(gate_kernel), gate_bias + 30.0])
     rng = np.random.default_rng(seed)
     inputs = teacher_forcing_batch(sample_inputs(32, seed=seed), sample_inputs(32, seed=seed + 1))[0]
     inputs["decoder_ids"] = rng.integers(3, 259, size=inputs["decoder_ids"].shape).astype(np.int32)
@@ -33,6 +36,8 @@ def clear_cut_model(config: Seq2SeqConfig, seed: int, end_share: float = 0.08):
     margin = logits[:, END_ID] - np.delete(logits, END_ID, axis=1).max(axis=1)  # > 0: END wins
     bias[END_ID] += np.quantile(-margin, end_share)
     model.output_layer.set_weights([kernel * 20.0, bias])
+    if config.copy_mechanism:  # then 5% copying: it moves every probability (and score), rarely an argmax
+        model.copy_gate.set_weights([0.1 * gate_kernel, np.full_like(gate_bias, 3.0)])
     return model
 
 
@@ -58,10 +63,13 @@ CONFIGS = [
     Seq2SeqConfig(units=18, embedding_dim=12, position_features=4, attention_scale=True,
                   max_input_length=65, max_output_length=16),
     Seq2SeqConfig(units=32, embedding_dim=16, attend_to_embeddings=True, max_input_length=65, max_output_length=24),
+    Seq2SeqConfig(units=32, embedding_dim=16, attend_to_embeddings=True, copy_mechanism=True, max_input_length=65,
+                  max_output_length=24),
 ]
 
 
-@pytest.mark.parametrize("config", CONFIGS, ids=["default", "unidirectional-no-positions-scaled", "odd-sizes", "attend-to-embeddings"])
+@pytest.mark.parametrize("config", CONFIGS, ids=["default", "unidirectional-no-positions-scaled", "odd-sizes", "attend-to-embeddings",
+                                                 "copy-mechanism"])
 def test_decode_ids_equals_greedy_decoder(config):
     inputs = sample_inputs(80)
     for end_share in (0.08, 0.2, 0.4):  # the smallest END_ID share that gives rows of various lengths

@@ -19,6 +19,9 @@ CONFIG = Seq2SeqConfig(units=32, embedding_dim=16, max_input_length=65, max_outp
 # positions, scaled attention over [encoder outputs, byte embeddings].
 OTHER_CONFIG = Seq2SeqConfig(units=24, embedding_dim=8, bidirectional_encoder=False, position_features=0,
                              attention_scale=True, attend_to_embeddings=True, max_input_length=65, max_output_length=30)
+# The shipped urlparse model's output term: the copy mechanism's gate and scatter onto input byte ids.
+COPY_CONFIG = Seq2SeqConfig(units=32, embedding_dim=16, attend_to_embeddings=True, copy_mechanism=True,
+                            max_input_length=65, max_output_length=24)
 
 
 def browser_inputs(max_bytes: int) -> list[str]:
@@ -61,7 +64,13 @@ def other_site(tmp_path_factory):
     return build_test_site(OTHER_CONFIG, tmp_path_factory.mktemp("web_other"))
 
 
-@pytest.mark.parametrize("which, engine", [("site", "step"), ("site", "graph"), ("other_site", "step")])
+@pytest.fixture(scope="module")
+def copy_site(tmp_path_factory):
+    return build_test_site(COPY_CONFIG, tmp_path_factory.mktemp("web_copy"))
+
+
+@pytest.mark.parametrize("which, engine", [("site", "step"), ("site", "graph"), ("other_site", "step"),
+                                           ("copy_site", "step"), ("copy_site", "graph")])
 def test_browser_decodes_like_python(which, engine, request):
     model, site_directory = request.getfixturevalue(which)
     inputs = browser_inputs(model.config.max_input_length - 1)

@@ -170,7 +170,7 @@ export class StepDecoder {
   constructor(arrays, metadata) {
     const known = ['attention_scale', 'attend_to_embeddings', 'copy_mechanism'];
     const features = metadata.output_step;
-    const unknown = Object.keys(features).filter((name) => !known.includes(name) || (name === 'copy_mechanism' && features[name]));
+    const unknown = Object.keys(features).filter((name) => !known.includes(name));
     if (unknown.length) throw new Error(`this page cannot compute the output terms ${unknown.join(', ')}: use ?engine=graph`);
     this.arrays = arrays; // name -> {data: Float32Array, shape}
     this.metadata = metadata;
@@ -236,7 +236,7 @@ export class StepDecoder {
     }
     const valuesByFeature = new Float32Array(width * time); // values transposed: (width, time)
     for (let t = 0; t < time; t += 1) for (let j = 0; j < width; j += 1) valuesByFeature[j * time + t] = values[t * width + j];
-    return { keys, valuesByFeature, width, time, h, c };
+    return { keys, valuesByFeature, width, time, h, c, ids };
   }
 
   // THE output computation of one decoder step (mirrors helpers/export.py InGraphDecoder._output_step;
@@ -258,7 +258,15 @@ export class StepDecoder {
     for (let j = 0; j < combined.length; j += 1) combined[j] = Math.tanh(combined[j]);
     const logits = this.arrays.output_bias.data.slice();
     addProduct(logits, combined, this.arrays.output_kernel_transposed.data);
-    return { probabilities: softmax(logits), attention };
+    const probabilities = softmax(logits);
+    if (this.features.copy_mechanism) { // gate * softmax + (1 - gate) * attention summed per input byte id
+      const gateLogit = this.arrays.copy_gate_bias.data.slice();
+      addProduct(gateLogit, combined, this.arrays.copy_gate_kernel_transposed.data);
+      const gate = 1 / (1 + Math.exp(-gateLogit[0]));
+      for (let j = 0; j < probabilities.length; j += 1) probabilities[j] *= gate;
+      for (let t = 0; t < time; t += 1) probabilities[encoded.ids[t]] += (1 - gate) * attention[t];
+    }
+    return { probabilities, attention };
   }
 
   // ids (time) Int32Array: UTF-8 bytes + byte_offset, then end_id -> {ids (steps, ending with end_id
