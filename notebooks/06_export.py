@@ -170,19 +170,33 @@ else:
 # %% [markdown]
 # ## The page, in headless Chromium
 # `web/index.html?q=...` decodes its query and writes the output into `#result`; here the same
-# page decodes the inputs in batches and we compare with Python.
+# page decodes the inputs one by one and in batches, and we compare with Python.
+#
+# The page has two engines (`web/model.js`). `graph` runs the converted graph with `executeAsync`:
+# TensorFlow.js then pays tens of microseconds for every op of every loop step (the encoder loop
+# body has ~50 ops, the decoder's ~110), far more than the arithmetic. `step` (the default) runs the
+# same network as plain JavaScript loops over arrays that the export writes (`step_weights.bin`: the
+# LSTM input projections tabulated per byte and per position, kernels transposed so products are
+# contiguous dot products). Measured with `tools/benchmark_export.py` and a urlparse-sized model (128
+# units, embedding 64, 16 position features, 80 output bytes per URL, real URLs of 63 bytes on
+# average) on 2 CPU cores shared with training runs (load average 7.3): `graph` 420 ms per URL one by
+# one (228 ms of the page thread's CPU; about half of it in the encoder loop), 89 ms in batches of 32;
+# `step` 22 ms per URL one by one (13.5 ms of CPU), 20 ms in batches. Both engines must give exactly
+# the Python decoder's ids.
 
 # %%
 from helpers.web import CHROMIUM, build_site, measure_in_browser
 
 if tfjs_ready and Path(CHROMIUM).exists():
     site = build_site(tfjs, EXPORT_DIR / "site")
-    measured = measure_in_browser(site, inputs)
-    print("index.html?q=", repr(inputs[0]), "->", measured["page"].result)
-    browser_same = sum(result["text"] == text for result, text in zip(measured["results"], reference.texts))
-    print(f"browser ({measured['backend']}) equals Python on {browser_same} of {len(inputs)}; "
-          f"{measured['milliseconds_one_by_one']:.1f} ms/input one by one, "
-          f"{measured['milliseconds_batched']:.1f} ms/input in batches of 32")
+    for engine in ("step", "graph"):
+        measured = measure_in_browser(site, inputs, engine=engine)
+        print("index.html?q=", repr(inputs[0]), "->", measured["page"].result)
+        browser_same = sum(result["text"] == text for result, text in zip(measured["results"], reference.texts))
+        print(f"browser ({measured['backend']}) equals Python on {browser_same} of {len(inputs)}; "
+              f"{measured['milliseconds_one_by_one']:.1f} ms/input one by one, "
+              f"{measured['milliseconds_batched']:.1f} ms/input in batches of 32 "
+              f"(page CPU {measured['cpu_milliseconds_one_by_one']:.1f} and {measured['cpu_milliseconds_batched']:.1f})")
 else:
     print("no converter bridge or chromium: run `bash tools/setup_web.sh`")
 
