@@ -132,12 +132,17 @@ register(LearnedFunction(
 # ------------------------------------------------------------------------------------------------
 # hex
 # ------------------------------------------------------------------------------------------------
-HEX_MAX = 10 ** 9
+HEX_DIGITS = 6  # inputs 0 <= n < 10**6, the issue's minimum (up to 10**9, 10 minutes taught 0% from 7 digits on)
+HEX_MAX = 10 ** HEX_DIGITS
+# how often each number of digits (1..6) is drawn: longer numbers are more and harder, but every
+# length keeps a share, so that the 10 one-digit and 90 two-digit numbers are seen often
+HEX_DIGIT_WEIGHTS = (1, 2, 3, 4, 5, 6)
 
 
 def decimal_number(rng: random.Random) -> str:
-    """A non-negative integer below 10**9 as decimal text, with every digit count equally likely."""
-    digits = rng.randint(1, 9)
+    """A non-negative integer below HEX_MAX as decimal text; the number of digits is drawn first,
+    with HEX_DIGIT_WEIGHTS, then the number among those of that length."""
+    digits = rng.choices(range(1, HEX_DIGITS + 1), weights=HEX_DIGIT_WEIGHTS)[0]
     low = 0 if digits == 1 else 10 ** (digits - 1)
     return str(rng.randint(low, 10 ** digits - 1))
 
@@ -151,8 +156,8 @@ register(LearnedFunction(
     name="hex",
     function=hex_of_decimal,
     generate_input=decimal_number,
-    max_input_bytes=9,
-    description="hex(int(text)) for 0 <= n < 10**9",
+    max_input_bytes=HEX_DIGITS,
+    description=f"hex(int(text)) for 0 <= n < 10**{HEX_DIGITS}",
 ))
 
 

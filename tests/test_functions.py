@@ -19,6 +19,16 @@ def test_unknown_function_is_a_value_error():
         get_function("no-such-function")
 
 
+def test_hex_draws_every_number_of_digits_below_hex_max():
+    from helpers.functions import HEX_DIGITS, HEX_MAX
+
+    inputs, targets = get_function("hex").examples(random.Random(3), 5000)
+    assert all(0 <= int(text) < HEX_MAX and text == str(int(text)) for text in inputs)
+    assert {len(text) for text in inputs} == set(range(1, HEX_DIGITS + 1))
+    assert {str(number) for number in range(10)} <= set(inputs)  # all ten 1-digit numbers come up
+    assert targets == [json.dumps(hex(int(text))) for text in inputs]
+
+
 @pytest.mark.parametrize("name", sorted(REGISTRY))
 def test_targets_come_from_the_real_function(name):
     function = get_function(name)
