@@ -44,6 +44,17 @@ def parse_overrides(pairs: list[str], config) -> dict:
     return values
 
 
+def record_in_metrics(out: Path) -> None:
+    """OUT/model/metrics.json gains the benchmark's real-URL exact match and its time-to-accuracy curve,
+    so that a model folder copied elsewhere (models/urlparse) carries its dev and generated figures."""
+    report = json.loads((out / "benchmark.json").read_text())
+    metrics_path = out / "model" / "metrics.json"
+    metrics = json.loads(metrics_path.read_text())
+    metrics.update({key: report[key] for key in ("dev_exact_match", "dev_size") if key in report})
+    metrics["time_to_accuracy"] = report["curve"]
+    metrics_path.write_text(json.dumps(metrics, indent=2) + "\n")
+
+
 def main() -> int:
     from helpers.decoders import GreedyDecoder
     from helpers.evaluation import load_lines, reference_targets
@@ -57,7 +68,12 @@ def main() -> int:
     parser.add_argument("--model-set", nargs="*", default=[], help="override Seq2SeqConfig fields: name=value")
     parser.add_argument("--training-set", nargs="*", default=[], help="override TrainingConfig fields: name=value")
     parser.add_argument("--dev", default=str(DEV_URLS))
+    parser.add_argument("--record-only", action="store_true",
+                        help="do not train: copy the figures of OUT/benchmark.json into OUT/model/metrics.json")
     arguments = parser.parse_args()
+    if arguments.record_only:
+        record_in_metrics(Path(arguments.out))
+        return 0
 
     model_config, training_config = recipe(arguments.recipe)
     model_config = replace(model_config, **parse_overrides(arguments.model_set, model_config))
@@ -87,6 +103,7 @@ def main() -> int:
                         "dev1000_exact_match": epoch.get("dev1000_exact_match"),
                         "token_accuracy": epoch.get("val_masked_token_accuracy")} for epoch in result.history]
     Path(arguments.out, "benchmark.json").write_text(json.dumps(report, indent=2) + "\n")
+    record_in_metrics(Path(arguments.out))
 
     print("\nminutes | generated validation exact | dev (1000) exact | token accuracy")
     for point in report["curve"]:
