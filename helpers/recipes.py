@@ -38,7 +38,8 @@ def _protocol() -> tuple[Seq2SeqConfig, TrainingConfig]:
 
 def _urlparse() -> tuple[Seq2SeqConfig, TrainingConfig]:
     model = Seq2SeqConfig(
-        units=128,  # outputs of up to ~300 bytes need more memory than the toy
+        units=96,  # measured, 30 min each: 96 units 96.96% of real URLs vs 128 units 96.64% (faster steps
+        #            beat width at this budget) and 9.6 ms per URL in the browser
         embedding_dim=64,
         attend_to_embeddings=True,  # copying long random tokens byte-exactly is most of the task
         copy_mechanism=True,  # measured: 76% vs 59% real-URL exact match after 400 steps, for ~20% more time per step

@@ -33,6 +33,12 @@
 #
 # We judge the model on 5,000 real-world URLs that nobody on the project wrote
 # (`shared/data/dev_urls.txt`), which it never trains on.
+#
+# **Measured** (the run shipped as `models/urlparse`, its command in `models/urlparse/COMMAND.txt`):
+# this recipe, 30 minutes on 2 CPU cores and no GPU, gets **98.3%** of the 5,000 real URLs exactly
+# right (every byte of all six fields) and 96.8% of generated ones; 91% after 7 minutes. Our target
+# is 99.5%, not reached yet: the README lists what still fails. A full run of this notebook trains
+# the same recipe for the same 30 minutes.
 
 # %% [markdown]
 # ## Setup
@@ -125,9 +131,17 @@ plt.show()
 
 # %% [markdown]
 # ## Build the model
-# The network of notebook 03, wider: 128 LSTM units, and the attention reads both the encoder
-# outputs and the byte embeddings, so that the exact byte being copied is one step away from the
-# output layer.
+# The network of notebook 03, wider, with two additions for a task that is mostly copying:
+#
+# * the attention reads both the encoder outputs and the byte embeddings, so that the exact byte
+#   being copied is one step away from the output layer;
+# * a **copy mechanism** (a pointer-generator, See et al. 2017): a learned gate mixes the softmax
+#   with the attention weights summed per input byte. Writing a byte of a random token then means
+#   *pointing* at it, not re-creating it from the LSTM state. Measured on this CPU: 76% of real URLs
+#   right after 400 steps instead of 59% without it, for 7-18% more time per step.
+#
+# The learning rate follows a cosine over the *time* budget (`learning_rate_decay_minutes`), not over
+# a number of steps, so that it is low when the budget ends on any machine, fast or slow.
 
 # %%
 model = build_seq2seq(MODEL)

@@ -111,3 +111,28 @@ def test_non_ascii_input_runs_with_a_note(site):
         page = browser.open(url, "http://bücher.de/ß")
     assert page.state == "done"
     assert "not ASCII" in page.message
+
+
+SHIPPED_MODEL = Path(__file__).resolve().parent.parent / "models" / "urlparse"
+
+
+@pytest.mark.skipif(not SHIPPED_MODEL.is_dir(), reason="models/urlparse is not shipped in this checkout")
+def test_page_with_the_shipped_urlparse_model_matches_python_and_urlparse(tmp_path):
+    """The page as built by tools/build_web.py (the shipped model) against GreedyDecoder, and the
+    parsed fields against urllib.parse.urlparse itself, on 30 generated and 30 real URLs."""
+    from helpers.storage import load_model
+
+    stored = load_model(SHIPPED_MODEL)
+    decoder = InGraphDecoder(stored.model, stored.task)
+    saved_model = save_saved_model(decoder, tmp_path / "saved_model")
+    site_directory = build_site(convert_to_tfjs(saved_model, tmp_path / "tfjs", decoder), tmp_path / "site")
+    inputs = browser_inputs(200)
+    reference = GreedyDecoder(stored.model)(inputs)
+    with serve(site_directory) as url, Browser() as browser:
+        page = browser.open(url, inputs[0])  # the ?q= path: fills the box, parses, writes #result
+        assert page.state == "done" and page.result == reference.texts[0], page.message
+        results, _ = browser.decode_batch(inputs, batch_size=10)
+    assert [result["text"] for result in results] == reference.texts
+    truth = [get_function("urlparse").output_text(text) for text in inputs]
+    right = sum(result["text"] == expected for result, expected in zip(results, truth))
+    assert right >= 0.9 * len(inputs), f"only {right} of {len(inputs)} parsed as urlparse does"
