@@ -19,9 +19,12 @@ def spark():
 def test_learned_column_equals_python_decoder(spark, tmp_path):
     from test_export import CONFIGS, clear_cut_model, sample_inputs
 
-    model = clear_cut_model(CONFIGS[0], seed=11)
-    saved_model = save_saved_model(InGraphDecoder(model, "urlparse"), tmp_path / "saved_model")
     inputs = sample_inputs(60, seed=4)
+    for end_share in (0.08, 0.2, 0.4, 0.6):  # random weights: most outputs are not UTF-8; earlier ENDs give some
+        model = clear_cut_model(CONFIGS[0], seed=11, end_share=end_share)
+        if sum(text is not None for text in GreedyDecoder(model)(inputs).texts) > 2:
+            break
+    saved_model = save_saved_model(InGraphDecoder(model, "urlparse"), tmp_path / "saved_model")
     rows = [(index, text) for index, text in enumerate(inputs)]
     rows += [(60, None), (61, "x" * CONFIGS[0].max_input_length)]  # null, one byte too long
     frame = spark.createDataFrame(rows, "id long, url string").repartition(2)
