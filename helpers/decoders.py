@@ -109,7 +109,7 @@ class GreedyDecoder:
             combined = model.combine(tf.concat([output, context[:, 0, :]], axis=-1))
             probabilities = model.output_layer(combined)  # (batch, vocabulary)
             if model.copy_gate is not None:
-                probabilities = model.mix_copy(probabilities, combined, weights[:, 0, :], input_one_hot)
+                probabilities = model.mix_copy(probabilities[:, None], combined[:, None], weights, input_one_hot)[:, 0]
             next_ids = tf.argmax(probabilities, axis=-1, output_type=tf.int32)
             next_ids = tf.where(finished, PAD_ID, next_ids)
             scores = tf.where(finished, scores, tf.minimum(scores, tf.reduce_max(probabilities, axis=-1)))

@@ -303,7 +303,7 @@ STEP_WEIGHTS_FILE = "step_weights.json"  # OUT/tfjs: the manifest of step_weight
 def output_step_features(config) -> dict:
     """Which terms ``_output_step`` (and web/model.js ``outputStep``) computes for this model."""
     return {"attention_scale": bool(config.attention_scale), "attend_to_embeddings": bool(config.attend_to_embeddings),
-            "copy_mechanism": bool(getattr(config, "copy_mechanism", False))}
+            "copy_mechanism": bool(config.copy_mechanism)}
 
 
 def step_decoder_weights(decoder: InGraphDecoder) -> dict[str, np.ndarray]:

@@ -199,16 +199,12 @@ class Seq2Seq:
         return probabilities, weights
 
     def mix_copy(self, probabilities, combined, weights, input_one_hot):
-        """Pointer-generator mixture (See et al., 2017), for any number of leading axes:
-        probabilities (..., vocabulary) from the softmax, combined (..., units), weights (..., time_in),
-        input_one_hot (batch, time_in, vocabulary) -> gate * softmax + (1 - gate) * copy, where copy
-        is the attention weight summed over the input positions holding each byte id."""
-        gate = self.copy_gate(combined)  # (..., 1): probability of writing from the softmax
-        if len(weights.shape) == 3:
-            copied = ops.einsum("bqk,bkv->bqv", weights, input_one_hot)
-        else:
-            copied = ops.einsum("bk,bkv->bv", weights, input_one_hot)
-        return gate * probabilities + (1.0 - gate) * copied
+        """Pointer-generator mixture (See et al., 2017): probabilities (batch, time_out, vocabulary) from
+        the softmax, combined (batch, time_out, units), weights (batch, time_out, time_in), input_one_hot
+        (batch, time_in, vocabulary) -> gate * softmax + (1 - gate) * copy, where copy is the attention
+        weight summed over the input positions holding each byte id."""
+        gate = self.copy_gate(combined)  # (batch, time_out, 1): probability of writing from the softmax
+        return gate * probabilities + (1.0 - gate) * ops.matmul(weights, input_one_hot)
 
     def _build_training_model(self) -> keras.Model:
         encoder_ids = keras.Input(shape=(None,), dtype="int32", name="encoder_ids")
