@@ -28,16 +28,14 @@ def browser_inputs(max_bytes: int) -> list[str]:
     """30 generated URLs and 30 real ones (dev_urls.txt, when present), all short enough."""
     rng = random.Random(21)
     generator = get_function("urlparse")
+    real = DEV_URLS.read_text().splitlines() if DEV_URLS.is_file() else []
+    real = [url for url in real if 0 < len(url.encode("utf-8")) <= max_bytes][:30]
     inputs = []
-    while len(inputs) < 30:
+    while len(inputs) < 60 - len(real):  # generated ones fill in when dev_urls.txt is absent
         text = generator.generate_input(rng)
         if len(text.encode("utf-8")) <= max_bytes:
             inputs.append(text)
-    real = DEV_URLS.read_text().splitlines() if DEV_URLS.is_file() else []
-    inputs += [url for url in real if 0 < len(url.encode("utf-8")) <= max_bytes][:30]
-    while len(inputs) < 60:
-        inputs.append(generator.generate_input(rng)[:max_bytes])
-    return inputs
+    return inputs + real
 
 
 def build_test_site(config, directory):
