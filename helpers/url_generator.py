@@ -67,7 +67,7 @@ FILE_EXTENSIONS = (
 )
 
 OTHER_SCHEMES = (
-    ["ftp"] * 5 + ["file"] * 3 + ["mailto"] * 8 + ["javascript"] * 5 + ["data"] * 6 + ["tel"] * 3
+    ["ftp"] * 5 + ["file"] * 3 + ["mailto"] * 8 + ["javascript"] * 5 + ["data"] * 4 + ["tel"] * 3
     + ["android-app", "ios-app", "about", "blob", "chrome-extension", "chrome", "irc", "news", "git", "ssh",
        "sftp", "ws", "wss", "rtsp", "mms", "market", "itms-apps", "whatsapp", "skype", "sms", "steam",
        "magnet", "urn", "svn+ssh", "git+https", "view-source", "mw-data", "webcal", "feed", "spotify",
@@ -277,10 +277,6 @@ def random_segment(rng: random.Random) -> str:
         segment = _choice(rng, ["..", ".", "", "%20", "@" + _word(rng), "_" + _word(rng), "$" + _word(rng)])
     elif roll < 0.89:
         segment = _random_token(rng, string.ascii_letters + string.digits, 5, 12)
-    elif roll < 0.895:  # HTML-escaped '&' pasted into a path: 'at&amp;t-mail', 'id&amp;lc=1033' (the ';' is
-        #                  params only in the last segment)
-        segment = _word(rng) + "&amp;" + _choice(rng, [_word(rng), f"{_word(rng)}={rng.randint(0, 99999)}",
-                                                     f"{_word(rng)}-{_word(rng)}"])
     else:
         segment = _word(rng) + "-" + str(rng.randint(1, 999999))
     return _maybe_upper(rng, segment, 0.05)
@@ -298,7 +294,7 @@ def random_filename(rng: random.Random) -> str:
     return base + "." + _maybe_upper(rng, _choice(rng, FILE_EXTENSIONS), 0.03)
 
 
-def random_path(rng: random.Random, params_rate: float = 0.04) -> str:
+def random_path(rng: random.Random, params_rate: float = 0.025) -> str:
     """An absolute path ('' or '/...'), with ';params' in the last or a middle segment now and then."""
     roll = rng.random()
     if roll < 0.07:
@@ -365,7 +361,7 @@ def random_query_value(rng: random.Random) -> str:
         if rng.random() < 0.6:
             return percent_encode(rng, inner)
         # left unencoded, often with its own '?query': urlparse splits at the first '?' and keeps the rest
-        return inner + ("?" + random_query(rng, max_pairs=4) if rng.random() < 0.6 else "")
+        return inner + ("?" + random_query(rng, max_pairs=4) if rng.random() < 0.4 else "")
     if roll < 0.85:
         return ""
     if roll < 0.88:
@@ -385,7 +381,7 @@ def random_query(rng: random.Random, max_pairs: int = 16) -> str:
     if roll < 0.08:
         return _choice(rng, [_word(rng), str(rng.randint(0, 99999)), _random_token(rng, BASE64_ALPHABET, 4, 30),
                              f"{_word(rng)}/{_word(rng)}", "?", "?" + _word(rng) + "=" + _word(rng)])
-    if roll < 0.13:  # a whole link as the query (redirectors, phishing kits): '?' + host/path?ref=...
+    if roll < 0.1:  # a whole link as the query (redirectors, phishing kits): '?' + host/path?ref=...
         inner = _choice(rng, ["", "http://", "https://", "http:/"]) + random_domain(rng) + random_path(rng)
         return inner + ("?" + random_query(rng, max_pairs=3) if rng.random() < 0.6 else "")
     count = min(int(rng.expovariate(0.45)) + 1, max_pairs)
@@ -406,8 +402,6 @@ def random_query(rng: random.Random, max_pairs: int = 16) -> str:
     query = separator.join(pairs)
     if rng.random() < 0.02:
         query += "&"
-    if rng.random() < 0.02:  # a second '?' appended by careless link builders: '?sid=1?cPath=2', '??a=b'
-        query = _choice(rng, [query + "?" + f"{_word(rng)}={rng.randint(0, 999)}", "?" + query, query + "?"])
     return query
 
 
@@ -456,7 +450,7 @@ def other_scheme_url(rng: random.Random) -> str:
     if scheme == "data":
         mime = _choice(rng, ["image/png", "image/gif", "image/svg+xml", "text/html", "text/plain", "application/json"])
         body = _random_token(rng, string.ascii_letters + string.digits + "+/", 8, 200) + _choice(rng, ["", "=", "=="])
-        return f"data:{mime}" + _choice(rng, [";base64,", ";base64,", ",", ";charset=utf-8,", ";utf8,", ";charset=utf-8;base64,"]) + body
+        return f"data:{mime}" + _choice(rng, [";base64,", ",", ";charset=utf-8,"]) + body
     if scheme == "tel":
         return "tel:" + _choice(rng, ["+", ""]) + _random_token(rng, string.digits + "-", 6, 14)
     if scheme == "file":
@@ -530,10 +524,10 @@ def decorate(rng: random.Random, url: str) -> str:
 
 
 URL_KINDS: list[tuple[float, Callable[[random.Random], str]]] = [
-    (0.825, web_url),
-    (0.035, other_scheme_url),  # rare in crawls, but each scheme has its own rules (data: keeps ';' in the path)
+    (0.845, web_url),
+    (0.025, other_scheme_url),
     (0.005, typo_scheme_url),
-    (0.135, relative_link),
+    (0.125, relative_link),
 ]
 _KIND_FUNCTIONS = [kind for _, kind in URL_KINDS]
 _KIND_WEIGHTS = [weight for weight, _ in URL_KINDS]
