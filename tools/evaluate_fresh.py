@@ -1,6 +1,7 @@
 """Exact match of a saved model on fresh inputs from its function's generator (hex: by number of digits).
 
-    python tools/evaluate_fresh.py --model models/hex --count 2000      # 2000 numbers per digit count
+    python tools/evaluate_fresh.py --model models/hex --count 2000      # 2000 numbers per digit count,
+                                                                        # and 10000 uniform over the range
     python tools/evaluate_fresh.py --model models/date_inverse --count 10000
 
 Prints one JSON object: the table (correct, total, exact_match per group and "all") and how the
@@ -12,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import random
 import sys
 import time
 from pathlib import Path
@@ -50,6 +52,14 @@ def main() -> int:
                                      "exact_match": round(float(row.exact_match), 5)}
                         for group, row in table.iterrows() if group != "all inputs"},
     }
+    if stored.task == "hex":
+        # the issue's measure: fresh numbers drawn uniformly over the whole range (90% have the most digits)
+        rng = random.Random(seed + 1)
+        uniform = [str(rng.randrange(10 ** function.max_input_bytes)) for _ in range(arguments.count * 5)]
+        row = exact_match_by_group(stored.model, uniform, [function.output_text(text) for text in uniform],
+                                   ["uniform"] * len(uniform)).loc["uniform"]
+        report["uniform_over_range"] = {"range": f"0 <= n < 10**{function.max_input_bytes}", "correct": int(row.correct),
+                                        "total": int(row.total), "exact_match": round(float(row.exact_match), 5)}
     print(json.dumps(report, indent=1))
     return 0
 
