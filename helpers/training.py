@@ -213,8 +213,10 @@ class MonitorExactMatch(keras.callbacks.Callback):
 
 
 class TimeLimit(keras.callbacks.Callback):
-    """Stops training at the end of the first epoch that ends after ``max_minutes`` of fit();
-    records ``minutes`` (cumulative training time, resumed runs included) in the logs."""
+    """Stops training after the first batch that ends past ``max_minutes`` of fit() (that last,
+    shortened epoch is still validated and checkpointed), so a run overshoots its budget by one
+    step, not by up to one epoch; records ``minutes`` (cumulative training time, resumed runs
+    included) in the logs."""
 
     def __init__(self, max_minutes: float | None, minutes_before: float = 0.0, monitor: "MonitorExactMatch | None" = None):
         super().__init__()
@@ -230,11 +232,19 @@ class TimeLimit(keras.callbacks.Callback):
         excluded = self.monitor.seconds_spent if self.monitor else 0.0
         return self.minutes_before + (time.monotonic() - self.start - excluded) / 60
 
+    def used(self) -> bool:
+        return self.max_minutes is not None and self.minutes() >= self.max_minutes
+
+    def on_train_batch_end(self, batch, logs=None):
+        if self.used():
+            self.model.stop_training = True
+
     def on_epoch_end(self, epoch, logs=None):
         if logs is not None:
             logs["minutes"] = self.minutes()
-        if self.max_minutes is not None and self.minutes() >= self.max_minutes:
-            print(f"time budget of {self.max_minutes} minutes used: stopping")
+        if self.used() or self.model.stop_training:
+            if self.used():
+                print(f"time budget of {self.max_minutes} minutes used: stopping")
             self.model.stop_training = True
 
 

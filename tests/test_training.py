@@ -108,3 +108,14 @@ def test_cosine_decay_by_time_follows_the_training_clock(two_digit_function, tmp
     logged = [epoch["learning_rate"] for epoch in result.history]
     assert logged[0] < 1e-2 and logged == sorted(logged, reverse=True)
     assert float(result.model.training_model.optimizer.learning_rate.numpy()) < 1e-2
+
+
+def test_time_budget_stops_inside_an_epoch(two_digit_function, tmp_path):
+    """A budget that runs out mid-epoch ends training after that batch, not after the whole epoch:
+    the last epoch is cut short, validated, and counted."""
+    config = TrainingConfig(task="test_double", batch_size=16, steps_per_epoch=5_000, epochs=3,
+                            validation_size=20, examples_to_show=0, max_minutes=0.05)
+    result = train(config, TINY_MODEL, tmp_path, verbose=0)
+    assert len(result.history) == 1  # one shortened epoch: 5,000 steps take far longer than the 3-s budget
+    assert 0.05 <= result.history[0]["minutes"] < 0.2
+    assert "val_exact_match" in result.history[0]
