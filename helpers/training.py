@@ -242,9 +242,8 @@ class TimeLimit(keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         if logs is not None:
             logs["minutes"] = self.minutes()
-        if self.used() or self.model.stop_training:
-            if self.used():
-                print(f"time budget of {self.max_minutes} minutes used: stopping")
+        if self.used():
+            print(f"time budget of {self.max_minutes} minutes used: stopping")
             self.model.stop_training = True
 
 

@@ -77,8 +77,9 @@ from helpers.training import train
 # %% [markdown]
 # ## Configuration
 # Each function has a named recipe in `helpers/recipes.py` (the same for the command line:
-# `python -m helpers train --recipe hex --out runs/hex`). A recipe stops training as soon as all
-# 2,000 validation inputs are right, or after 9 minutes. In smoke mode (CI) every run is seconds long
+# `python -m helpers train --recipe hex --out runs/hex`). The title and date recipes stop training as
+# soon as all 2,000 validation inputs are right, or after 9 minutes; hex (9 minutes) and splitext
+# (3 minutes) train for their whole budget, with the learning rate decaying over it. In smoke mode (CI) every run is seconds long
 # and the accuracies are meaningless; a real run prints the figures quoted in the prose.
 
 # %%

@@ -1,7 +1,7 @@
 """Exact match of a saved model on fresh inputs from its function's generator (hex: by number of digits).
 
     python tools/evaluate_fresh.py --model models/hex --count 2000      # 2000 numbers per digit count,
-                                                                        # and 10000 uniform over the range
+                                                                        # and 5 x 2000 uniform over the range
     python tools/evaluate_fresh.py --model models/date_inverse --count 10000
 
 Prints one JSON object: the table (correct, total, exact_match per group and "all") and how the
