@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 from urllib.parse import urlparse
 
-from helpers.url_generator import random_domain, random_path, random_port, random_url
+from helpers.url_generator import hard_url, random_domain, random_path, random_port, random_url
 
 
 def to_json_text(value: Any) -> str:
@@ -34,15 +34,22 @@ class LearnedFunction:
     generate_input: Callable[[random.Random], str]  # draws one training input
     max_input_bytes: int  # longest input, in UTF-8 bytes, that the model must accept
     description: str = ""  # one line for the README and the command line
+    generate_hard_input: Callable[[random.Random], str] | None = None  # draws an input built around a rare
+    #                     rule of the function; training may draw a share of its inputs here
+    #                     (TrainingConfig.hard_input_share), validation and fresh tests never do
 
     def output_text(self, text: str) -> str:
         """The target the model learns for ``text``: compact JSON of the real function's result."""
         return to_json_text(self.function(text))
 
-    def example(self, rng: random.Random) -> tuple[str, str]:
-        """One (input, target) pair. Inputs on which the real function raises are drawn again."""
+    def example(self, rng: random.Random, hard: bool = False) -> tuple[str, str]:
+        """One (input, target) pair, from ``generate_hard_input`` if ``hard``. Inputs on which the real
+        function raises are drawn again."""
+        if hard and self.generate_hard_input is None:
+            raise ValueError(f"the function {self.name!r} has no generator of hard inputs")
+        generate = self.generate_hard_input if hard else self.generate_input
         for _ in range(1000):
-            text = self.generate_input(rng)
+            text = generate(rng)
             if len(text.encode("utf-8")) > self.max_input_bytes:
                 continue
             try:
@@ -125,6 +132,7 @@ register(LearnedFunction(
     function=urlparse_fields,
     generate_input=random_url,
     max_input_bytes=256,
+    generate_hard_input=hard_url,
     description="urllib.parse.urlparse: the six fields as a JSON list",
 ))
 

@@ -58,6 +58,8 @@ class TrainingConfig:
     common_input_share: float = 1e-3  # a validation input drawn more often than this (share of the generator's draws)
     #                                   is common and stays in training: skipping it would leave a hole (hex: every
     #                                   1-digit number); 1.0 skips every validation input
+    hard_input_share: float = 0.0  # share of training inputs drawn from the function's generator of hard
+    #                                inputs (rare rules); validation keeps the natural proportions
     seed: int = 1  # training stream seed (validation uses seed + 1_000_003)
     examples_to_show: int = 3  # decode attempts printed after each epoch
     target_exact_match: float | None = None  # stop once validation exact match reaches this
@@ -116,11 +118,15 @@ def training_batches(
 ) -> Iterator[tuple[dict[str, np.ndarray], np.ndarray]]:
     """Infinite stream of teacher-forcing batches (see ``vectorization.teacher_forcing_batch``),
     length-bucketed, never containing an input from ``exclude``."""
+    if not 0 <= config.hard_input_share <= 1:
+        raise ValueError(f"hard_input_share must be in [0, 1], got {config.hard_input_share}")
+    if config.hard_input_share and function.generate_hard_input is None:
+        raise ValueError(f"hard_input_share is {config.hard_input_share}, but {function.name!r} has no generator of hard inputs")
     rng = random.Random(seed)
     while True:
         pairs = []
         while len(pairs) < config.batch_size * config.pool_batches:
-            text, target = function.example(rng)
+            text, target = function.example(rng, hard=rng.random() < config.hard_input_share)
             if text not in exclude:
                 pairs.append((text, target))
         pairs.sort(key=lambda pair: len(pair[1].encode("utf-8")))

@@ -544,6 +544,96 @@ def random_url(rng: random.Random, max_bytes: int = 256) -> str:
             return url
 
 
+# ---------------------------------------------------------------------------------------------
+# Hard cases: the rules urlparse's answer hinges on, which the natural mix draws rarely. Training may
+# draw a share of its inputs here (TrainingConfig.hard_input_share); validation and every fresh test
+# keep random_url's natural proportions.
+# ---------------------------------------------------------------------------------------------
+PARAMS_SCHEMES = ["http", "https", "", "ftp", "rtsp", "sip", "sftp", "tel", "imap", "mms"]  # urlparse splits ';'
+NO_PARAMS_SCHEMES = ["javascript", "mailto", "data", "file", "ws", "wss", "git", "ssh", "irc", "news", "spotify"]
+
+
+def semicolon_url(rng: random.Random) -> str:
+    """A path with one or two ';' anywhere: urlparse splits params only after the last '/' of the path,
+    and only for some schemes ('http' yes, 'javascript' no)."""
+    path = random_path(rng, params_rate=0.0) or "/" + random_segment(rng)
+    for _ in range(1 if rng.random() < 0.7 else 2):
+        cut = rng.randint(1, len(path))
+        params = _choice(rng, ["", _word(rng), f"{_word(rng)}={_word(rng)}", f"jsessionid={_random_token(rng, HEX, 16, 32)}",
+                               f"sid={_random_token(rng, ALPHANUMERIC, 8, 20)}", f"type={_choice(rng, 'aid')}", "/"])
+        path = path[:cut] + ";" + params + path[cut:]
+    roll = rng.random()
+    if roll < 0.55:
+        scheme = _maybe_upper(rng, _choice(rng, PARAMS_SCHEMES[:2]), 0.05)
+        prefix = scheme + "://" + random_netloc(rng)
+    elif roll < 0.7:
+        prefix = _choice(rng, ["//" + random_netloc(rng), "", random_domain(rng)])
+    elif roll < 0.85:
+        prefix = _choice(rng, PARAMS_SCHEMES) + "://" + random_netloc(rng)
+    else:  # no params for these schemes: the ';' stays in the path
+        scheme = _choice(rng, NO_PARAMS_SCHEMES)
+        prefix = scheme + (":" if rng.random() < 0.5 else "://" + random_netloc(rng))
+        if prefix.endswith(":"):
+            path = path.lstrip("/") if rng.random() < 0.5 else path
+    return prefix + path + _tail(rng, 0.3, 0.15)
+
+
+def schemeless_url(rng: random.Random) -> str:
+    """Text before the first ':' made only of scheme characters, starting with a letter, is the scheme
+    ('example.com:8080/x', 'Rtsp:/'); a digit first ('1.2.3.4:80/x') or another character leaves it path."""
+    roll = rng.random()
+    if roll < 0.5:
+        head = _maybe_upper(rng, random_domain(rng), 0.1)
+    elif roll < 0.65:
+        head = random_ipv4(rng)
+    elif roll < 0.85:
+        head = _maybe_upper(rng, _choice(rng, OTHER_SCHEMES + SCHEME_TYPOS + ["http", "https"]), 0.3)
+    else:
+        head = _random_token(rng, ALPHANUMERIC + "+-._", 1, 30)
+    tail_roll = rng.random()
+    if tail_roll < 0.45:
+        rest = random_port(rng) + random_path(rng)
+    elif tail_roll < 0.6:
+        rest = ":" + _choice(rng, ["", "/", "//", "///"]) + random_path(rng).lstrip("/")
+    elif tail_roll < 0.75:
+        rest = ":"
+    else:
+        rest = random_path(rng)
+    return head + rest + _tail(rng, 0.2, 0.05)
+
+
+def question_mark_url(rng: random.Random) -> str:
+    """More '?' and '#' after the first ones: only the first '?' starts the query, the first '#' the fragment."""
+    base = web_url(rng).split("?")[0].split("#")[0]
+    query = random_query(rng)
+    cut = rng.randint(0, len(query))
+    tail = "?" + query[:cut] + _choice(rng, ["?", "??", "?#", "#?", "/?", "?" + web_url(rng)]) + query[cut:]
+    if rng.random() < 0.3:
+        tail += "#" + random_fragment(rng) + _choice(rng, ["?", "#", "?x=1", ""])
+    return base + tail
+
+
+def escaped_character_url(rng: random.Random) -> str:
+    """Quotes and backslashes, which the JSON target escapes (\\ and \\"), placed anywhere."""
+    url = random_url(rng)
+    for _ in range(rng.randint(1, 2)):
+        position = rng.randint(0, len(url))
+        url = url[:position] + _choice(rng, ['"', "\\", "'", '\\\\', '""']) + url[position:]
+    return url
+
+
+HARD_KINDS: list[Callable[[random.Random], str]] = [semicolon_url, schemeless_url, question_mark_url, escaped_character_url]
+HARD_KIND_WEIGHTS = [0.45, 0.3, 0.15, 0.1]
+
+
+def hard_url(rng: random.Random, max_bytes: int = 256) -> str:
+    """One URL of at most ``max_bytes`` UTF-8 bytes built around a rare rule (see HARD_KINDS)."""
+    while True:
+        url = rng.choices(HARD_KINDS, weights=HARD_KIND_WEIGHTS)[0](rng)
+        if url and len(url.encode("utf-8")) <= max_bytes:
+            return url
+
+
 class UrlGenerator:
     """Reproducible stream of URLs: ``UrlGenerator(seed=1).batch(3)`` always gives the same three."""
 

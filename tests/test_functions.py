@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from helpers.functions import REGISTRY, get_function, protocol, to_json_text
-from helpers.url_generator import UrlGenerator
+from helpers.url_generator import HARD_KINDS, UrlGenerator, hard_url
 
 
 def test_registry_has_the_article_functions():
@@ -82,6 +82,30 @@ def test_generator_covers_the_rare_shapes_of_real_urls():
     assert any(";" in p.path and p.scheme in ("http", "https") for p in parsed)  # ';' before the last segment
     assert any(p.scheme == "data" and ";base64," in p.path for p in parsed)  # data: has no params
     assert any(not urlparse(url).scheme and re.match(r"[\w.-]+\.[a-z]+/", url) for url in urls if _parses(url))  # host/path
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(0, 2**32 - 1))
+def test_hard_urls_are_reproducible_and_bounded(seed):
+    first = [hard_url(random.Random(seed)) for _ in range(5)]
+    assert first == [hard_url(random.Random(seed)) for _ in range(5)]
+    assert all(0 < len(url.encode("utf-8")) <= 256 for url in first)
+
+
+def test_hard_urls_exercise_the_rules_they_are_named_for():
+    """Each kind of hard URL really hits its rule, both ways where the rule has two outcomes."""
+    rng = random.Random(3)
+    kinds = {kind.__name__: [kind(rng) for _ in range(2000)] for kind in HARD_KINDS}
+    semicolons = [urlparse(url) for url in kinds["semicolon_url"] if _parses(url)]
+    assert all(";" in url for url in kinds["semicolon_url"])
+    assert sum(bool(p.params) for p in semicolons) > 200  # split after the last '/' ...
+    assert sum(";" in p.path and p.scheme in ("http", "https") for p in semicolons) > 200  # ... not before it
+    assert any(";" in p.path and p.scheme == "javascript" for p in semicolons)  # no params for javascript:
+    schemeless = [urlparse(url) for url in kinds["schemeless_url"] if _parses(url)]
+    assert sum("." in p.scheme for p in schemeless) > 200  # 'example.com:8080/x': the host is the scheme
+    assert sum(not p.scheme and ":" in p.path for p in schemeless) > 100  # '1.2.3.4:80/x': all path
+    assert sum("?" in p.query for p in map(urlparse, kinds["question_mark_url"])) > 1000
+    assert all(set('"\\\'') & set(url) for url in kinds["escaped_character_url"])
 
 
 def _parses(url):

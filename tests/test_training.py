@@ -35,6 +35,30 @@ def test_training_stream_never_produces_a_validation_input(two_digit_function):
     assert len(seen) == 60  # every other input does appear
 
 
+def test_hard_input_share_mixes_the_hard_generator_into_training_only(two_digit_function):
+    """With hard_input_share 0.25 about a quarter of the training inputs come from the hard generator;
+    validation keeps the natural generator; a function without one, or a share outside [0, 1], is a ValueError."""
+    hard = LearnedFunction(name="test_double_hard", function=two_digit_function.function,
+                           generate_input=lambda rng: str(rng.randint(0, 49)), max_input_bytes=2,
+                           generate_hard_input=lambda rng: str(rng.randint(50, 99)))
+    REGISTRY[hard.name] = hard
+    try:
+        config = TrainingConfig(task=hard.name, batch_size=16, pool_batches=4, hard_input_share=0.25)
+        stream = training_batches(hard, config, TINY_MODEL, exclude=set(), seed=5)
+        drawn = [int(text) for _ in range(50) for text in decode_batch(next(stream)[0]["encoder_ids"])]
+        share = sum(number >= 50 for number in drawn) / len(drawn)
+        assert 0.2 < share < 0.3
+        inputs, _ = validation_examples(hard, 40, seed=config.seed)
+        assert all(int(text) < 50 for text in inputs)
+    finally:
+        del REGISTRY[hard.name]
+    with pytest.raises(ValueError, match="no generator of hard inputs"):
+        next(training_batches(two_digit_function, TrainingConfig(task="test_double", hard_input_share=0.1),
+                              TINY_MODEL, exclude=set(), seed=5))
+    with pytest.raises(ValueError, match="hard_input_share"):
+        next(training_batches(hard, TrainingConfig(task=hard.name, hard_input_share=1.5), TINY_MODEL, exclude=set(), seed=5))
+
+
 def test_common_validation_inputs_stay_in_training(monkeypatch, tmp_path):
     """A generator that draws the number of digits first (as hex's does) puts every 1-digit number in
     a validation set of 200: the training stream must still train on them, and skip the rare ones."""
