@@ -4,6 +4,8 @@ Each ``LearnedFunction`` holds
   * ``function``: the real Python function, str -> any JSON-able value;
   * ``generate_input``: random.Random -> one input string (the training distribution);
   * ``max_input_bytes``: the longest input in UTF-8 bytes the model is built for.
+  * ``generate_hard_input`` (optional): inputs built around the function's rare rules, which
+    training may mix in (``TrainingConfig.hard_input_share``); evaluation never draws them.
 
 The model learns ``to_text(function(x))``: the output written as compact JSON (no spaces, UTF-8
 kept as is), so that every output, a string, a list or an object, is one unambiguous string.

@@ -77,10 +77,14 @@ def main() -> int:
 
     model_config, training_config = recipe(arguments.recipe)
     model_config = replace(model_config, **parse_overrides(arguments.model_set, model_config))
-    # a schedule over the recipe's time budget follows the budget asked for here
-    decay_minutes = arguments.minutes if training_config.learning_rate_decay_minutes else None
-    training_config = replace(training_config, max_minutes=arguments.minutes, learning_rate_decay_minutes=decay_minutes,
-                              **parse_overrides(arguments.training_set, training_config))
+    # a schedule over time scales with the budget asked for here (unless --training-set sets it): the recipe's
+    # cosine over twice its 30 minutes becomes one over 60 minutes for --minutes 30, 20 for --minutes 10
+    decay_minutes = training_config.learning_rate_decay_minutes
+    if decay_minutes and training_config.max_minutes:
+        decay_minutes = decay_minutes * arguments.minutes / training_config.max_minutes
+    settings = {"max_minutes": arguments.minutes, "learning_rate_decay_minutes": decay_minutes}
+    settings.update(parse_overrides(arguments.training_set, training_config))
+    training_config = replace(training_config, **settings)
     monitor = {}
     dev_inputs, dev_targets = [], []
     if Path(arguments.dev).is_file():
