@@ -141,10 +141,10 @@ plt.show()
 #   *pointing* at it, not re-creating it from the LSTM state. Measured on this CPU: 76% of real URLs
 #   right after 400 steps instead of 59% without it, for 7-18% more time per step.
 #
-# The learning rate follows a cosine over the *time* budget (`learning_rate_decay_minutes`), not over
-# a number of steps, so that it is low when the budget ends on any machine, fast or slow. Batches are
-# small (32 URLs): measured over 30 minutes each, batch 128 gave 98.34% of the real URLs, batch 64
-# 99.22%, batch 32 99.50%. The cosine runs over *twice* the budget, so the rate is still at about half
+# The learning rate follows a cosine over training *time* (`learning_rate_decay_minutes`), not over
+# a number of steps, so that the schedule meets the budget the same way on any machine, fast or
+# slow. Batches are small (32 URLs): measured over 30 minutes each, batch 128 gave 98.34% of the
+# real URLs, batch 64 99.22%, batch 32 99.50%. The cosine runs over *twice* the budget, so the rate is still at about half
 # its peak when the 30 minutes end: on generated URLs that gave 99.5% against 98.8% for a cosine that
 # reaches zero at 30 minutes. And 10% of the training URLs come from `hard_url`
 # (`hard_input_share`): URLs built around the rules the natural mix draws rarely, such as a `;` that
