@@ -60,6 +60,9 @@ class TrainingConfig:
     #                                   1-digit number); 1.0 skips every validation input
     hard_input_share: float = 0.0  # share of training inputs drawn from the function's generator of hard
     #                                inputs (rare rules); validation keeps the natural proportions
+    weight_average_steps: int | None = None  # validate and save an exponential moving average of the weights
+    #                                          over about this many steps (Polyak averaging): it smooths the
+    #                                          noise of a learning rate that is still high; None = raw weights
     seed: int = 1  # training stream seed (validation uses seed + 1_000_003)
     examples_to_show: int = 3  # decode attempts printed after each epoch
     target_exact_match: float | None = None  # stop once validation exact match reaches this
@@ -278,6 +281,67 @@ class CosineDecayByTime(keras.callbacks.Callback):
             logs["learning_rate"] = float(self.rate(self.timer.minutes()))
 
 
+class WeightAverage(keras.callbacks.Callback):
+    """An exponential moving average of the model's weights over about ``steps`` steps (Polyak
+    averaging), updated every ``every`` steps with a warm-up (the TF ``ExponentialMovingAverage``
+    rule: momentum min(1 - every / steps, (1 + n) / (10 + n)) after n updates), so that the
+    average of a short run is not dragged towards the initial weights.
+
+    Training always continues from the raw weights. ``swap_in`` puts the average into the model
+    (for validation and saving at the end of an epoch) and ``swap_out`` puts the raw weights back:
+    use ``WeightAverage.swap_callbacks()`` around the callbacks that must see the average. Not in the
+    resume state: after a restart the average starts again from the restored weights.
+    """
+
+    def __init__(self, steps: int, every: int = 10):
+        super().__init__()
+        if steps < every:
+            raise ValueError(f"weight_average_steps must be at least {every} (the update interval), got {steps}")
+        self.steps, self.every = steps, every
+        self.average: list[np.ndarray] | None = None
+        self.updates = 0
+        self.raw: list[np.ndarray] | None = None  # the raw weights while the average is swapped in
+
+    @property
+    def variables(self) -> list:
+        return self.model.trainable_variables  # the Keras model that fit() trains
+
+    def momentum(self) -> float:
+        return min(1.0 - self.every / self.steps, (1.0 + self.updates) / (10.0 + self.updates))
+
+    def on_train_batch_end(self, batch, logs=None):
+        if batch % self.every:
+            return
+        values = [variable.numpy() for variable in self.variables]
+        if self.average is None:
+            self.average = values
+        else:
+            momentum = self.momentum()
+            self.average = [momentum * average + (1.0 - momentum) * value
+                            for average, value in zip(self.average, values)]
+        self.updates += 1
+
+    def swap_in(self) -> None:
+        if self.average is None or self.raw is not None:
+            return
+        self.raw = [variable.numpy() for variable in self.variables]
+        for variable, value in zip(self.variables, self.average):
+            variable.assign(value)
+
+    def swap_out(self) -> None:
+        if self.raw is None:
+            return
+        for variable, value in zip(self.variables, self.raw):
+            variable.assign(value)
+        self.raw = None
+
+    def swap_callbacks(self) -> tuple[keras.callbacks.Callback, keras.callbacks.Callback]:
+        """(before, after): put ``before`` ahead of the epoch-end callbacks that should see the average
+        and ``after`` behind them."""
+        return (keras.callbacks.LambdaCallback(on_epoch_end=lambda epoch, logs: self.swap_in()),
+                keras.callbacks.LambdaCallback(on_epoch_end=lambda epoch, logs: self.swap_out()))
+
+
 class HistoryWriter(keras.callbacks.Callback):
     """Appends each epoch's logs to ``history.json``, so an interrupted run keeps its curve."""
 
@@ -324,6 +388,7 @@ def train(
     output_dir: str | Path = "output/run",
     verbose: int | str = "auto",
     monitor_sets: dict[str, tuple[list[str], list[str]]] | None = None,
+    extra_callbacks: list[keras.callbacks.Callback] = (),
 ) -> TrainingResult:
     """Train (or resume training) a model of ``training_config.task``.
 
@@ -331,6 +396,7 @@ def train(
     state), ``logs/`` (TensorBoard), ``history.json`` and ``model/metrics.json``.
     ``monitor_sets`` ({name: (inputs, targets)}) are decoded after each epoch and logged as
     ``{name}_exact_match``, to draw time-to-accuracy curves on data the model never trains on.
+    ``extra_callbacks`` run after the others at the end of each epoch (the model holds its raw weights).
     """
     function = get_function(training_config.task)
     if model_config is None:
@@ -375,9 +441,13 @@ def train(
                       minutes_before=history[-1].get("minutes", 0.0) if history else 0.0, monitor=monitor)
     schedule = ([CosineDecayByTime(training_config.learning_rate, training_config.learning_rate_decay_minutes, timer)]
                 if training_config.learning_rate_decay_minutes else [])
+    average = (WeightAverage(training_config.weight_average_steps)
+               if training_config.weight_average_steps else None)
+    swap_in, swap_out = average.swap_callbacks() if average else ([], [])
     callbacks = [
-        keras.callbacks.BackupAndRestore(str(output_dir / "backup"), delete_checkpoint=False),
+        keras.callbacks.BackupAndRestore(str(output_dir / "backup"), delete_checkpoint=False),  # raw weights
         *schedule,
+        *([average, swap_in] if average else []),  # from here to swap_out the model holds the average
         ExactMatchCallback(model, validation_inputs, validation_targets, training_config.examples_to_show,
                            training_config.target_exact_match, seed=training_config.seed),
         monitor,
@@ -385,6 +455,8 @@ def train(
         HistoryWriter(history_path, history),
         SaveEveryEpoch(model, output_dir / "model", training_config.task),
         keras.callbacks.TensorBoard(str(output_dir / "logs"), update_freq="epoch"),
+        *([swap_out] if average else []),
+        *extra_callbacks,
     ]
     model.training_model.fit(
         as_dataset(lambda: stream),
@@ -396,6 +468,9 @@ def train(
         callbacks=callbacks,
         verbose=verbose,
     )
+    if average:
+        average.swap_in()  # the model that is decoded and saved below is the average, as after every epoch
+        average.raw = None
 
     final = GreedyDecoder(model)(validation_inputs)
     metrics = {

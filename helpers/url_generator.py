@@ -622,8 +622,32 @@ def escaped_character_url(rng: random.Random) -> str:
     return url
 
 
-HARD_KINDS: list[Callable[[random.Random], str]] = [semicolon_url, schemeless_url, question_mark_url, escaped_character_url]
-HARD_KIND_WEIGHTS = [0.45, 0.3, 0.15, 0.1]
+def scheme_separator_url(rng: random.Random) -> str:
+    """What stands around the scheme decides the first three fields: 'http:///x' has an empty netloc and
+    the path '/x'; 'https::///x' the path '::///x'; a leading space is stripped ('  HTTP://a' is an http
+    URL), a leading quote is not (the whole text is path); 'Chrome-Extension://' and 'X.Y+Z://' are
+    schemes, lower-cased."""
+    roll = rng.random()
+    if roll < 0.4:
+        scheme = _choice(rng, ["http", "https", "http", "https", "ftp", "file"] + SCHEME_TYPOS)
+    elif roll < 0.7:
+        scheme = _choice(rng, OTHER_SCHEMES)
+    else:  # a made-up scheme: letters, then letters, digits, '+', '-', '.'
+        scheme = _random_token(rng, LETTERS, 1, 3) + _random_token(rng, ALPHANUMERIC + "+-.", 0, 22)
+    scheme = _maybe_upper(rng, scheme, 0.25)
+    separator = _choice(rng, ["://", ":///", "::///", ":////", "::", ":/", ":", "://", ":///"])
+    url = scheme + separator + random_netloc(rng) + random_path(rng) + _tail(rng, 0.25, 0.1)
+    prefix_roll = rng.random()
+    if prefix_roll < 0.25:
+        url = _choice(rng, [" ", "  ", "\u3000", "\x0c", " \x0b"]) + url  # stripped if C0 or space
+    elif prefix_roll < 0.4:
+        url = _choice(rng, ['"', "'", "<", "(", "[", "`"]) + url
+    return url
+
+
+HARD_KINDS: list[Callable[[random.Random], str]] = [
+    semicolon_url, schemeless_url, question_mark_url, escaped_character_url, scheme_separator_url]
+HARD_KIND_WEIGHTS = [0.4, 0.25, 0.12, 0.1, 0.13]
 
 
 def hard_url(rng: random.Random, max_bytes: int = 256) -> str:

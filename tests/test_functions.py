@@ -106,6 +106,11 @@ def test_hard_urls_exercise_the_rules_they_are_named_for():
     assert sum(not p.scheme and ":" in p.path for p in schemeless) > 100  # '1.2.3.4:80/x': all path
     assert sum("?" in p.query for p in map(urlparse, kinds["question_mark_url"])) > 1000
     assert all(set('"\\\'') & set(url) for url in kinds["escaped_character_url"])
+    separators = [(url, urlparse(url)) for url in kinds["scheme_separator_url"] if _parses(url)]
+    assert sum(bool(p.scheme) and not p.netloc and p.path.startswith("/") for _, p in separators) > 100  # 'http:///x'
+    assert sum(bool(p.scheme) and p.path.startswith(":") for _, p in separators) > 50  # 'https::///x'
+    assert sum(url[0] == " " and bool(p.scheme) for url, p in separators) > 50  # a leading space is stripped
+    assert sum(url[0] in "\"'" and not p.scheme for url, p in separators) > 50  # a leading quote is not
 
 
 def _parses(url):

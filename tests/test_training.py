@@ -143,3 +143,66 @@ def test_time_budget_stops_inside_an_epoch(two_digit_function, tmp_path):
     assert len(result.history) == 1  # one shortened epoch: 5,000 steps take far longer than the 3-s budget
     assert 0.05 <= result.history[0]["minutes"] < 0.2
     assert "val_exact_match" in result.history[0]
+
+
+def test_weight_average_follows_the_moving_average_rule_and_swaps_back():
+    """The average after n updates is the warm-up EMA of the weights seen every ``every`` steps;
+    swap_in shows it to the model, swap_out restores the raw weights that training continues from."""
+    import keras
+    import numpy as np
+
+    from helpers.training import WeightAverage
+
+    model = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1, use_bias=False)])
+    kernel = model.trainable_variables[0]
+    average = WeightAverage(steps=20, every=2)
+    average.set_model(model)
+    expected, seen = None, 0
+    for batch, value in enumerate([1.0, 9.0, 3.0, 5.0, -4.0, 7.0, 2.0]):
+        kernel.assign([[value]])
+        average.on_train_batch_end(batch)
+        if batch % 2 == 0:  # updates on batches 0, 2, 4, 6 only
+            momentum = min(1 - 2 / 20, (1 + seen) / (10 + seen))
+            expected = value if expected is None else momentum * expected + (1 - momentum) * value
+            seen += 1
+    assert average.updates == 4
+    assert float(average.average[0][0, 0]) == pytest.approx(expected)
+    average.swap_in()
+    assert float(kernel.numpy()[0, 0]) == pytest.approx(expected)
+    average.swap_out()
+    assert float(kernel.numpy()[0, 0]) == 2.0
+    with pytest.raises(ValueError, match="at least 10"):
+        WeightAverage(steps=5)
+
+
+def test_training_with_a_weight_average_validates_and_saves_the_average(two_digit_function, tmp_path):
+    """The model that train() returns and saves is the average; the resume state keeps the raw weights
+    (without averaging, the returned weights are exactly those of the resume state)."""
+    import numpy as np
+
+    from helpers.storage import load_model
+
+    def run(weight_average_steps, directory):
+        config = TrainingConfig(task="test_double", batch_size=16, steps_per_epoch=20, epochs=2, validation_size=20,
+                                examples_to_show=0, learning_rate=1e-2, weight_average_steps=weight_average_steps)
+        result = train(config, TINY_MODEL, directory, verbose=0)
+        returned = [variable.numpy() for variable in result.model.training_model.trainable_variables]
+        saved = [variable.numpy() for variable in load_model(directory / "model").model.training_model.trainable_variables]
+        assert all(np.array_equal(a, b) for a, b in zip(saved, returned))
+        raw = backup_arrays(directory)
+        return sum(any(array.shape == kept.shape and np.array_equal(array, kept) for kept in raw) for array in returned), len(returned)
+
+    same, total = run(None, tmp_path / "raw")
+    assert same == total
+    same, total = run(30, tmp_path / "average")
+    assert same < total
+
+
+def backup_arrays(run_dir):
+    """Every array that BackupAndRestore kept for resuming (the last epoch's raw weights and more)."""
+    import h5py
+
+    arrays = []
+    with h5py.File(run_dir / "backup" / "latest.weights.h5") as backup:
+        backup.visititems(lambda name, item: arrays.append(item[()]) if hasattr(item, "shape") else None)
+    return arrays

@@ -2,11 +2,16 @@
 
     python tools/benchmark_urlparse.py --minutes 30 --out ~/porting-code-output/bench/baseline
     python tools/benchmark_urlparse.py --minutes 30 --out .../units96 --model-set units=96
+    python tools/benchmark_urlparse.py --minutes 30 --out .../run --compare-averages 300 3000
 
 Exact match is measured on real-world URLs (``../shared/data/dev_urls.txt``: evaluation only, never
 trained on; a fixed 1000-URL subset after each epoch, all of them at the end) and on the recipe's
 generated validation set. Evaluation time is not counted as training time. Prints a table and writes
 ``benchmark.json`` into the run folder.
+
+``--compare-averages`` keeps, beside the recipe's model, more moving averages of the weights (over
+other numbers of steps) and the raw weights of the last step, and measures them all at the end on the
+same sets: one run compares the averaging horizons. They only watch; the saved model is the recipe's.
 """
 
 from __future__ import annotations
@@ -55,6 +60,48 @@ def record_in_metrics(out: Path) -> None:
     metrics_path.write_text(json.dumps(metrics, indent=2) + "\n")
 
 
+class FinalWeights:
+    """Passive callbacks: moving averages over other horizons, and the raw weights when training ends."""
+
+    def __init__(self, horizons: list[int]):
+        import keras
+
+        from helpers.training import WeightAverage
+
+        self.averages = [WeightAverage(steps) for steps in horizons]
+        self.raw: list = []
+        keeper = self
+
+        class KeepRaw(keras.callbacks.Callback):
+            def on_train_end(self, logs=None):
+                keeper.raw = [variable.numpy() for variable in self.model.trainable_variables]
+
+        self.callbacks = [*self.averages, KeepRaw()]
+
+    def variants(self) -> dict[str, list]:
+        named = {f"average over {average.steps} steps": average.average for average in self.averages}
+        return {**named, "raw weights of the last step": self.raw}
+
+
+def compare_weights(model, variants: dict[str, list], sets: dict[str, tuple[list[str], list[str]]]) -> dict:
+    """Exact match of the model as trained and with each variant's weights, on each set."""
+    from helpers.decoders import GreedyDecoder
+    from helpers.training import exact_match
+
+    variables = model.training_model.trainable_variables
+    shipped = [variable.numpy() for variable in variables]
+    table = {}
+    for name, values in {"the recipe's model (saved)": shipped, **variants}.items():
+        for variable, value in zip(variables, values):
+            variable.assign(value)
+        decoder = GreedyDecoder(model)
+        table[name] = {set_name: exact_match(decoder(inputs).texts, targets) for set_name, (inputs, targets) in sets.items()}
+        print(f"{name:34s} " + "  ".join(f"{set_name} {score:.4f}" for set_name, score in table[name].items()), flush=True)
+    for variable, value in zip(variables, shipped):
+        variable.assign(value)
+    return table
+
+
 def main() -> int:
     from helpers.decoders import GreedyDecoder
     from helpers.evaluation import load_lines, reference_targets
@@ -68,6 +115,8 @@ def main() -> int:
     parser.add_argument("--model-set", nargs="*", default=[], help="override Seq2SeqConfig fields: name=value")
     parser.add_argument("--training-set", nargs="*", default=[], help="override TrainingConfig fields: name=value")
     parser.add_argument("--dev", default=str(DEV_URLS))
+    parser.add_argument("--compare-averages", nargs="*", type=int, default=[], metavar="STEPS",
+                        help="also keep moving averages of the weights over these numbers of steps, and compare")
     parser.add_argument("--record-only", action="store_true",
                         help="do not train: copy the figures of OUT/benchmark.json into OUT/model/metrics.json")
     arguments = parser.parse_args()
@@ -92,8 +141,10 @@ def main() -> int:
         monitor["dev1000"] = (dev_inputs[:1000], dev_targets[:1000])
     else:
         print(f"no {arguments.dev}: measuring generated validation data only")
+    watchers = FinalWeights(arguments.compare_averages) if arguments.compare_averages else None
     started = time.monotonic()
-    result = train(training_config, model_config, arguments.out, verbose=2, monitor_sets=monitor)
+    result = train(training_config, model_config, arguments.out, verbose=2, monitor_sets=monitor,
+                   extra_callbacks=watchers.callbacks if watchers else [])
     wall = time.monotonic() - started
 
     report = {"recipe": arguments.recipe, "model_set": arguments.model_set, "training_set": arguments.training_set,
@@ -106,6 +157,12 @@ def main() -> int:
                         "validation_exact_match": epoch.get("val_exact_match"),
                         "dev1000_exact_match": epoch.get("dev1000_exact_match"),
                         "token_accuracy": epoch.get("val_masked_token_accuracy")} for epoch in result.history]
+    if watchers:
+        print("\nthe same run with other weights (generated validation, all real URLs):")
+        sets = {"generated": (result.validation_inputs, result.validation_targets)}
+        if dev_inputs:
+            sets["dev"] = (dev_inputs, dev_targets)
+        report["weight_comparison"] = compare_weights(result.model, watchers.variants(), sets)
     Path(arguments.out, "benchmark.json").write_text(json.dumps(report, indent=2) + "\n")
     record_in_metrics(Path(arguments.out))
 
