@@ -10,6 +10,8 @@
   first, so all ten 1-digit numbers land in validation); fresh inputs contain it just as often.
 * After each epoch a callback decodes the validation set with the fast greedy decoder, logs the
   real exact match (not the teacher-forced one) and prints a few attempts.
+* With ``weight_average_steps``, what is validated and saved after each epoch is a moving average
+  of the weights (``WeightAverage``); training continues from the raw weights.
 * ``BackupAndRestore`` keeps the model, optimizer and epoch after every epoch: running ``train``
   again after an interruption (a Colab disconnect) resumes where it stopped.
 """
@@ -61,8 +63,9 @@ class TrainingConfig:
     hard_input_share: float = 0.0  # share of training inputs drawn from the function's generator of hard
     #                                inputs (rare rules); validation keeps the natural proportions
     weight_average_steps: int | None = None  # validate and save an exponential moving average of the weights
-    #                                          over about this many steps (Polyak averaging): it smooths the
-    #                                          noise of a learning rate that is still high; None = raw weights
+    #                                          over about this many steps (Polyak averaging; the warm-up caps it
+    #                                          at about a ninth of the steps so far): it smooths the noise of a
+    #                                          learning rate that is still high; None = raw weights
     seed: int = 1  # training stream seed (validation uses seed + 1_000_003)
     examples_to_show: int = 3  # decode attempts printed after each epoch
     target_exact_match: float | None = None  # stop once validation exact match reaches this
