@@ -338,6 +338,11 @@ class WeightAverage(keras.callbacks.Callback):
             variable.assign(value)
         self.raw = None
 
+    def keep_average(self) -> None:
+        """After training: the model keeps the average for good (the raw weights are dropped)."""
+        self.swap_in()
+        self.raw = None
+
     def swap_callbacks(self) -> tuple[keras.callbacks.Callback, keras.callbacks.Callback]:
         """(before, after): put ``before`` ahead of the epoch-end callbacks that should see the average
         and ``after`` behind them."""
@@ -446,7 +451,7 @@ def train(
                 if training_config.learning_rate_decay_minutes else [])
     average = (WeightAverage(training_config.weight_average_steps)
                if training_config.weight_average_steps else None)
-    swap_in, swap_out = average.swap_callbacks() if average else ([], [])
+    swap_in, swap_out = average.swap_callbacks() if average else (None, None)
     callbacks = [
         keras.callbacks.BackupAndRestore(str(output_dir / "backup"), delete_checkpoint=False),  # raw weights
         *schedule,
@@ -472,8 +477,7 @@ def train(
         verbose=verbose,
     )
     if average:
-        average.swap_in()  # the model that is decoded and saved below is the average, as after every epoch
-        average.raw = None
+        average.keep_average()  # the model that is decoded and saved below is the average, as after every epoch
 
     final = GreedyDecoder(model)(validation_inputs)
     metrics = {

@@ -624,7 +624,7 @@ def escaped_character_url(rng: random.Random) -> str:
 
 def scheme_separator_url(rng: random.Random) -> str:
     """What stands around the scheme decides the first three fields: 'http:///x' has an empty netloc and
-    the path '/x'; 'https::///x' the path '::///x'; a leading space is stripped ('  HTTP://a' is an http
+    the path '/x'; 'https::///x' the path ':///x'; a leading space is stripped ('  HTTP://a' is an http
     URL), a leading quote is not (the whole text is path); 'Chrome-Extension://' and 'X.Y+Z://' are
     schemes, lower-cased."""
     roll = rng.random()
@@ -639,7 +639,7 @@ def scheme_separator_url(rng: random.Random) -> str:
     url = scheme + separator + random_netloc(rng) + random_path(rng) + _tail(rng, 0.25, 0.1)
     prefix_roll = rng.random()
     if prefix_roll < 0.25:
-        url = _choice(rng, [" ", "  ", "\u3000", "\x0c", " \x0b"]) + url  # stripped if C0 or space
+        url = _choice(rng, [" ", "  ", "\u3000", "\x0c", " \x0b"]) + url  # C0 and space are stripped, U+3000 is not
     elif prefix_roll < 0.4:
         url = _choice(rng, ['"', "'", "<", "(", "[", "`"]) + url
     return url
