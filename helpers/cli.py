@@ -3,6 +3,8 @@
     python -m helpers predict  --model DIR FILE     one JSON object per input line, in order
     python -m helpers evaluate --model DIR FILE     exact match against the real function
     python -m helpers train --recipe NAME --out DIR train (or resume) a model with a named recipe
+    python -m helpers learn MODULE:FUNCTION (--inputs FILE | --generator MODULE:GENERATOR) --out DIR
+                                                    port any function of one string (helpers.porting)
     python -m helpers export --model DIR --out OUT  OUT/saved_model (in-graph decoder) and OUT/tfjs
     python -m helpers make-sample-data              regenerate data/cc-index-sample.parquet
     python -m helpers commoncrawl-sample --crawl CC-MAIN-YYYY-WW --rows N --out FILE.parquet
@@ -18,10 +20,8 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Iterator
 
 USAGE_ERROR = 2
-CHUNK_LINES = 1024  # lines decoded per batch of the fast decoder
 
 
 class UsageError(Exception):
@@ -60,59 +60,10 @@ def _load(model_dir: str):
         raise UsageError(str(error)) from error
 
 
-def output_is_valid(task: str, text: str | None) -> bool:
-    """Is ``text`` a well-formed output of ``task``'s output format (compact JSON)?"""
-    if text is None:
-        return False
-    try:
-        value = json.loads(text)
-    except json.JSONDecodeError:
-        return False
-    if task == "urlparse":
-        return isinstance(value, list) and len(value) == 6 and all(isinstance(item, str) for item in value)
-    return True
-
-
-def predict_records(stored, lines: list[bytes]) -> Iterator[dict]:
-    """One result dict per line, in order. Lines the model cannot take get ok=false and an error."""
-    from helpers.decoders import GreedyDecoder
-
-    decoder = GreedyDecoder(stored.model)
-    max_bytes = stored.model.config.max_input_length - 1
-    for start in range(0, len(lines), CHUNK_LINES):
-        chunk = lines[start:start + CHUNK_LINES]
-        records: list[dict] = []
-        usable: list[int] = []
-        for raw in chunk:
-            record: dict = {"input": raw.decode("utf-8", errors="replace"), "output": None, "ok": False, "score": None}
-            if not raw:
-                record["error"] = "empty input"
-            elif len(raw) > max_bytes:
-                record["error"] = f"input is {len(raw)} UTF-8 bytes, the model takes at most {max_bytes}"
-            else:
-                try:
-                    raw.decode("utf-8")
-                    usable.append(len(records))
-                except UnicodeDecodeError as error:
-                    record["error"] = f"not valid UTF-8 ({error.reason} at byte {error.start})"
-            records.append(record)
-        if usable:
-            decoded = decoder([records[index]["input"] for index in usable])
-            for position, index in enumerate(usable):
-                text = decoded.texts[position]
-                record = records[index]
-                record["output"] = text
-                record["score"] = round(float(decoded.scores[position]), 6)
-                record["ok"] = output_is_valid(stored.task, text)
-                if text is None:
-                    record["error"] = "the model did not finish a valid UTF-8 output"
-                elif not record["ok"]:
-                    record["error"] = f"output is not a valid {stored.task} result"
-        yield from records
-
-
 def command_predict(arguments) -> int:
     _quiet_tensorflow()
+    from helpers.prediction import predict_records
+
     lines = read_lines(arguments.file)
     stored = _load(arguments.model)
     out = sys.stdout
@@ -126,6 +77,7 @@ def command_evaluate(arguments) -> int:
     _quiet_tensorflow()
     from helpers.functions import get_function
     from helpers.evaluation import evaluate_records
+    from helpers.prediction import predict_records
 
     lines = read_lines(arguments.file)
     stored = _load(arguments.model)
@@ -167,6 +119,23 @@ def command_train(arguments) -> int:
         )
     result = train(training_config, model_config, arguments.out, verbose=2)
     print(json.dumps({key: value for key, value in result.metrics.items() if not key.endswith("_config")}, indent=2))
+    return 0
+
+
+def command_learn(arguments) -> int:
+    _quiet_tensorflow()
+    from helpers.porting import PortConfig, learn, plan
+
+    config = PortConfig(function=arguments.function, inputs=arguments.inputs, generator=arguments.generator,
+                        minutes=arguments.minutes, seed=arguments.seed)
+    try:
+        port = plan(config)  # every check on the function and its inputs, before training starts
+    except ValueError as error:
+        raise UsageError(str(error)) from error
+    metrics = learn(config, arguments.out, verbose=2, port=port)
+    print(f"validation exact match {metrics['validation_exact_match']:.4f} on {metrics['validation_size']} held-out "
+          f"inputs after {metrics['training_minutes']} minutes ({metrics['steps']} steps)")
+    print(f"model: {Path(arguments.out) / 'model'} (python -m helpers predict / evaluate / export --model ...)")
     return 0
 
 
@@ -241,6 +210,16 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--validation-size", type=int, default=1000)
     train.add_argument("--seed", type=int, default=1)
     train.set_defaults(run=command_train)
+
+    learn = commands.add_parser("learn", help="port any function of one string: size, train and save a model")
+    learn.add_argument("function", help="MODULE:FUNCTION or path/to/file.py:FUNCTION, a callable taking one str")
+    source = learn.add_mutually_exclusive_group(required=True)
+    source.add_argument("--inputs", help='example inputs, one per line (split on "\\n" only)')
+    source.add_argument("--generator", help="MODULE:GENERATOR, a callable random.Random -> one input str")
+    learn.add_argument("--out", required=True, help="run directory; the model goes to OUT/model (resumes if OUT exists)")
+    learn.add_argument("--minutes", type=float, default=10.0, help="training time budget (default 10)")
+    learn.add_argument("--seed", type=int, default=1)
+    learn.set_defaults(run=command_learn)
 
     export = commands.add_parser("export", help="SavedModel with the greedy loop in the graph, and TensorFlow.js")
     export.add_argument("--model", required=True, help="a trained model directory")

@@ -7,10 +7,13 @@ Each ``LearnedFunction`` holds
   * ``generate_hard_input`` (optional): inputs built around the function's rare rules, which
     training may mix in (``TrainingConfig.hard_input_share``); evaluation never draws them.
 
-The model learns ``to_text(function(x))``: the output written as compact JSON (no spaces, UTF-8
-kept as is), so that every output, a string, a list or an object, is one unambiguous string.
+The model learns ``output_text(x)``: the real function's result written as compact JSON (no spaces,
+UTF-8 kept as is), so that every output, a string, a list or an object, is one unambiguous string.
+For an entry with ``errors_as_outputs``, an input on which the function raises has the target
+``{"error":"ValueError"}`` (the exception's type name): the model learns to say so.
 
-Adding a function is one ``register(LearnedFunction(...))`` call.
+Adding a function is one ``register(LearnedFunction(...))`` call; any importable function can be
+named ``MODULE:FUNCTION`` instead (``get_function`` imports it; see ``helpers.porting``).
 """
 
 from __future__ import annotations
@@ -24,9 +27,29 @@ from urllib.parse import urlparse
 from helpers.url_generator import hard_url, random_domain, random_path, random_port, random_url
 
 
+ERROR_KEY = "error"  # a predicted exception is the object {"error": TYPE_NAME}
+
+
 def to_json_text(value: Any) -> str:
-    """Compact JSON: ``["http","a.com","/","","",""]``."""
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    """Compact JSON: ``["http","a.com","/","","",""]``. Raises TypeError for a value JSON cannot
+    hold (a set, bytes, an object) and ValueError for NaN or infinity."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
+
+def error_output(error: BaseException) -> str:
+    """The target for an input on which the real function raised: ``{"error":"ValueError"}``."""
+    return to_json_text({ERROR_KEY: type(error).__name__})
+
+
+def predicted_error(value: Any) -> str | None:
+    """The exception type name if ``value`` (a decoded output) is an error object, else None."""
+    if isinstance(value, dict) and set(value) == {ERROR_KEY} and isinstance(value[ERROR_KEY], str):
+        return value[ERROR_KEY]
+    return None
+
+
+class NotJsonError(ValueError):
+    """The real function returned a value that compact JSON cannot hold."""
 
 
 @dataclass(frozen=True)
@@ -39,14 +62,30 @@ class LearnedFunction:
     generate_hard_input: Callable[[random.Random], str] | None = None  # draws an input built around a rare
     #                     rule of the function; training may draw a share of its inputs here
     #                     (TrainingConfig.hard_input_share), validation and fresh tests never do
+    errors_as_outputs: bool = False  # where the function raises, the target is {"error":"TypeName"};
+    #                                  False: such inputs are drawn again (the models shipped before)
+    output_check: Callable[[Any], bool] | None = None  # is a decoded JSON value a well-formed result?
+    #                                                    (predict's "ok"); None: any JSON value is
 
     def output_text(self, text: str) -> str:
-        """The target the model learns for ``text``: compact JSON of the real function's result."""
-        return to_json_text(self.function(text))
+        """The target the model learns for ``text``: compact JSON of the real function's result, or
+        with ``errors_as_outputs`` the error object when it raises (otherwise the exception passes).
+        A result that JSON cannot hold raises ``NotJsonError`` naming the input."""
+        try:
+            value = self.function(text)
+        except Exception as error:  # the real function's own exceptions: its behaviour to learn
+            if not self.errors_as_outputs:
+                raise
+            return error_output(error)
+        try:
+            return to_json_text(value)
+        except (TypeError, ValueError) as error:
+            raise NotJsonError(f"{self.name} returned a value that is not JSON-serialisable for the input "
+                               f"{text!r}: {type(value).__name__} ({error})") from error
 
     def example(self, rng: random.Random, hard: bool = False) -> tuple[str, str]:
-        """One (input, target) pair, from ``generate_hard_input`` if ``hard``. Inputs on which the real
-        function raises are drawn again."""
+        """One (input, target) pair, from ``generate_hard_input`` if ``hard``. Without
+        ``errors_as_outputs``, inputs on which the real function raises ValueError are drawn again."""
         if hard and self.generate_hard_input is None:
             raise ValueError(f"the function {self.name!r} has no generator of hard inputs")
         generate = self.generate_hard_input if hard else self.generate_input
@@ -56,6 +95,8 @@ class LearnedFunction:
                 continue
             try:
                 return text, self.output_text(text)
+            except NotJsonError:
+                raise
             except ValueError:
                 continue
         raise ValueError(f"the generator of {self.name!r} gave 1000 inputs in a row that the function rejects")
@@ -76,9 +117,16 @@ def register(entry: LearnedFunction) -> LearnedFunction:
 
 
 def get_function(name: str) -> LearnedFunction:
-    if name not in REGISTRY:
-        raise ValueError(f"unknown function {name!r}; registered: {', '.join(sorted(REGISTRY))}")
-    return REGISTRY[name]
+    """The registry entry ``name``, or for ``MODULE:FUNCTION`` (``path/file.py:FUNCTION``) the imported
+    function as an entry with ``errors_as_outputs`` and no input generator (enough to evaluate)."""
+    if name in REGISTRY:
+        return REGISTRY[name]
+    if ":" in name:
+        from helpers.porting import ported_function
+
+        return ported_function(name)
+    raise ValueError(f"unknown function {name!r}; registered: {', '.join(sorted(REGISTRY))}, "
+                     f"or name any function as MODULE:FUNCTION")
 
 
 # ------------------------------------------------------------------------------------------------
@@ -135,6 +183,7 @@ register(LearnedFunction(
     generate_input=random_url,
     max_input_bytes=256,
     generate_hard_input=hard_url,
+    output_check=lambda value: isinstance(value, list) and len(value) == 6 and all(isinstance(item, str) for item in value),
     description="urllib.parse.urlparse: the six fields as a JSON list",
 ))
 

@@ -397,6 +397,8 @@ def train(
     verbose: int | str = "auto",
     monitor_sets: dict[str, tuple[list[str], list[str]]] | None = None,
     extra_callbacks: list[keras.callbacks.Callback] = (),
+    function: LearnedFunction | None = None,
+    validation: tuple[list[str], list[str]] | None = None,
 ) -> TrainingResult:
     """Train (or resume training) a model of ``training_config.task``.
 
@@ -405,8 +407,12 @@ def train(
     ``monitor_sets`` ({name: (inputs, targets)}) are decoded after each epoch and logged as
     ``{name}_exact_match``, to draw time-to-accuracy curves on data the model never trains on.
     ``extra_callbacks`` run after the others at the end of each epoch (the model holds its raw weights).
+    ``function``: the function to learn (default: ``get_function(training_config.task)``).
+    ``validation``: held-out (inputs, targets), for a function whose generator cannot draw them apart
+    (one that picks from a fixed list of inputs: the list must hold none of them); default:
+    ``validation_size`` distinct examples drawn with their own seed.
     """
-    function = get_function(training_config.task)
+    function = function or get_function(training_config.task)
     if model_config is None:
         model_config = Seq2SeqConfig(max_input_length=function.max_input_bytes + 1)
     if model_config.max_input_length < function.max_input_bytes + 1:
@@ -422,8 +428,14 @@ def train(
 
     keras.utils.set_random_seed(training_config.seed)
     model = build_seq2seq(model_config)
-    validation_inputs, validation_targets = validation_examples(
-        function, training_config.validation_size, training_config.seed)
+    if validation is None:
+        validation_inputs, validation_targets = validation_examples(
+            function, training_config.validation_size, training_config.seed)
+    else:
+        validation_inputs, validation_targets = list(validation[0]), list(validation[1])
+        if not validation_inputs or len(validation_inputs) != len(validation_targets):
+            raise ValueError(f"validation needs as many targets as inputs (at least one), got "
+                             f"{len(validation_inputs)} and {len(validation_targets)}")
     excluded = training_exclusions(function, validation_inputs, training_config)
     validation_batches = bucketed_batches(
         validation_inputs, validation_targets, training_config.batch_size, training_config.bucket, model_config)

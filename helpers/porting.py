@@ -1,0 +1,312 @@
+"""Port any Python function of one string: ``python -m helpers learn MODULE:FUNCTION``.
+
+    learn(PortConfig(function="html:escape", generator="tools/port_inputs.py:html_text"), "runs/escape")
+    learn(PortConfig(function="my_module:normalise", inputs="examples.txt"), "runs/normalise")
+
+The function is named ``MODULE:FUNCTION`` (a module on ``sys.path`` or in the current folder, the
+function's dotted name inside it) or ``path/to/file.py:FUNCTION``. Its inputs come from a file of
+lines (split on "\\n" only) or from a generator ``MODULE:GENERATOR`` (``random.Random`` -> one str).
+The targets come from calling the function: compact JSON of its result, or ``{"error":"TypeName"}``
+where it raises. The model is sized from the data (``size_recipe``) and trained for a time budget;
+the model directory records ``MODULE:FUNCTION`` as its task, so ``evaluate`` can call the function.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import json
+import random
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+from helpers.functions import LearnedFunction, NotJsonError, predicted_error
+
+MAX_INPUT_BYTES = 512  # the longest input learn builds a model for: longer sequences do not train in
+#                        minutes on a CPU (urlparse's 256 bytes took 30 minutes for 99.5%)
+
+
+@dataclass
+class PortConfig:
+    """One ``learn`` run. Exactly one of ``inputs`` and ``generator`` is set."""
+
+    function: str  # MODULE:FUNCTION or path/to/file.py:FUNCTION, a callable taking one str
+    inputs: str | None = None  # a file of example inputs, one per line (split on "\n" only)
+    generator: str | None = None  # MODULE:GENERATOR, a callable random.Random -> one input str
+    minutes: float = 10.0  # training time budget; the learning rate decays over it (cosine)
+    validation_share: float = 0.1  # of a file's distinct inputs, held out for validation
+    max_validation: int = 1000  # validation inputs at most: all are decoded after every epoch
+    min_distinct_inputs: int = 50  # fewer distinct inputs than this cannot teach a function
+    sample_size: int = 2000  # generator draws used to size the model (longest input and output)
+    seed: int = 1  # the file's split, the training stream and the validation draws
+
+
+# ------------------------------------------------------------------------------------------------
+# naming and importing
+# ------------------------------------------------------------------------------------------------
+def split_spec(spec: str) -> tuple[str, str]:
+    """``"package.module:name.attr"`` -> ("package.module", "name.attr"); ValueError if malformed."""
+    where, colon, name = spec.rpartition(":")
+    if not colon or not where or not name or not all(part.isidentifier() for part in name.split(".")):
+        raise ValueError(f"expected MODULE:FUNCTION or path/to/file.py:FUNCTION, got {spec!r}")
+    return where, name
+
+
+def import_callable(spec: str) -> Callable:
+    """The object named by ``spec`` (see ``split_spec``); ValueError saying what failed."""
+    where, name = split_spec(spec)
+    if where.endswith(".py"):
+        path = Path(where)
+        if not path.is_file():
+            raise ValueError(f"cannot import {spec!r}: there is no file {where}")
+        module_name = f"_ported_{path.stem}_{abs(hash(str(path.resolve()))):x}"
+        if module_name in sys.modules:
+            module = sys.modules[module_name]
+        else:
+            loader_spec = importlib.util.spec_from_file_location(module_name, path)
+            module = importlib.util.module_from_spec(loader_spec)
+            try:
+                loader_spec.loader.exec_module(module)
+            except Exception as error:
+                raise ValueError(f"cannot import {where}: {type(error).__name__}: {error}") from error
+            sys.modules[module_name] = module
+    else:
+        if "" not in sys.path and str(Path.cwd()) not in sys.path:
+            sys.path.insert(0, str(Path.cwd()))  # a module in the current folder, as `python -m` finds it
+        try:
+            module = importlib.import_module(where)
+        except Exception as error:  # ImportError, or whatever the module raises while it runs
+            raise ValueError(f"cannot import module {where!r}: {type(error).__name__}: {error}") from error
+    value: Any = module
+    for part in name.split("."):
+        if not hasattr(value, part):
+            raise ValueError(f"cannot import {spec!r}: {where} has no attribute {name!r}")
+        value = getattr(value, part)
+    if not callable(value):
+        raise ValueError(f"{spec!r} is not callable (it is a {type(value).__name__})")
+    return value
+
+
+def recorded_spec(spec: str) -> str:
+    """The name a model directory records: a file path made absolute, so ``evaluate`` finds it from
+    any folder; a module name as given."""
+    where, name = split_spec(spec)
+    return f"{Path(where).resolve()}:{name}" if where.endswith(".py") else spec
+
+
+def no_generator(rng: random.Random) -> str:
+    raise ValueError("this function has no input generator: give learn --inputs FILE or --generator MODULE:GENERATOR")
+
+
+def ported_function(spec: str, generate_input: Callable[[random.Random], str] = no_generator,
+                    max_input_bytes: int = MAX_INPUT_BYTES) -> LearnedFunction:
+    """A registry-style entry for any function of one string; its errors are outputs."""
+    return LearnedFunction(name=spec, function=import_callable(spec), generate_input=generate_input,
+                           max_input_bytes=max_input_bytes, errors_as_outputs=True,
+                           description=f"{spec}, ported with python -m helpers learn")
+
+
+# ------------------------------------------------------------------------------------------------
+# inputs
+# ------------------------------------------------------------------------------------------------
+def read_inputs(path: str | Path) -> list[str]:
+    """The lines of an inputs file, split on "\\n" only (a final "\\n" ends the last line); ValueError
+    for a missing, empty or non-UTF-8 file, naming the first bad line."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError as error:
+        raise ValueError(f"cannot read {path}: {error.strerror}") from error
+    lines = data.split(b"\n")
+    if lines and lines[-1] == b"":
+        lines.pop()
+    if not lines:
+        raise ValueError(f"{path} is empty: give one example input per line")
+    texts = []
+    for number, raw in enumerate(lines, start=1):
+        try:
+            texts.append(raw.decode("utf-8"))
+        except UnicodeDecodeError as error:
+            raise ValueError(f"{path} is not UTF-8: line {number}, byte {error.start}: {error.reason}") from error
+    return texts
+
+
+def check_lengths(inputs: list[str], where: str) -> None:
+    """ValueError when an input is empty or longer than ``MAX_INPUT_BYTES``, with how many and the limit."""
+    empty = sum(1 for text in inputs if not text)
+    if empty:
+        raise ValueError(f"{empty} of {len(inputs)} inputs from {where} are empty: the model needs at least one byte")
+    long = [text for text in inputs if len(text.encode("utf-8")) > MAX_INPUT_BYTES]
+    if long:
+        longest = max(len(text.encode("utf-8")) for text in long)
+        raise ValueError(f"{len(long)} of {len(inputs)} inputs from {where} are longer than {MAX_INPUT_BYTES} UTF-8 "
+                         f"bytes, the longest input learn builds a model for (the longest has {longest})")
+
+
+def targets_of(function: LearnedFunction, inputs: list[str]) -> list[str]:
+    """The targets of ``inputs``; ValueError when a result is not JSON or the function raises on all."""
+    try:
+        targets = [function.output_text(text) for text in inputs]
+    except NotJsonError as error:
+        raise ValueError(str(error)) from error
+    errors = [target for target in targets if predicted_error(json.loads(target)) is not None]
+    if len(errors) == len(targets):
+        first = inputs[0]
+        try:
+            function.function(first)
+        except Exception as error:  # what it raised, to say why
+            reason = f"{type(error).__name__}: {error}"
+        raise ValueError(f"{function.name} raised on every one of {len(inputs)} inputs (on {first!r}: {reason})")
+    return targets
+
+
+def generator_draws(generate: Callable[[random.Random], str], rng: random.Random, count: int, where: str) -> list[str]:
+    """``count`` draws of a generator, checked: each must be a str."""
+    draws = []
+    for _ in range(count):
+        try:
+            text = generate(rng)
+        except Exception as error:
+            raise ValueError(f"the generator {where} raised {type(error).__name__}: {error}") from error
+        if not isinstance(text, str):
+            raise ValueError(f"the generator {where} returned a {type(text).__name__}, not a str: {text!r}")
+        draws.append(text)
+    return draws
+
+
+# ------------------------------------------------------------------------------------------------
+# sizing
+# ------------------------------------------------------------------------------------------------
+def size_recipe(task: str, inputs: list[str], targets: list[str], minutes: float, margin: float,
+                seed: int = 1):
+    """(Seq2SeqConfig, TrainingConfig) sized from example inputs and targets.
+
+    ``margin`` scales the longest input the model takes (1.0 for a file, whose every input is known;
+    more for a generator, which may draw longer ones later). The choices follow the recipes measured
+    on notebook 05's functions (short: 64 units, batch 128 at 1e-2) and on urlparse (long: 96 units,
+    copy mechanism, batch 32 at 2e-3); see ``helpers.recipes``.
+    """
+    from helpers.model import Seq2SeqConfig
+    from helpers.training import TrainingConfig
+
+    longest_input = max(len(text.encode("utf-8")) for text in inputs)
+    longest_output = max(len(text.encode("utf-8")) for text in targets)
+    max_input_bytes = min(MAX_INPUT_BYTES, max(8, int(longest_input * margin)))
+    longest = max(longest_input, longest_output)
+    if longest <= 64:  # title, splitext, date_inverse: all at 64 units, batch 128 at 1e-2
+        units, batch_size, learning_rate, steps_per_epoch = 64, 128, 1e-2, 400
+    elif longest <= 160:
+        units, batch_size, learning_rate, steps_per_epoch = 96, 64, 3e-3, 400
+    else:  # urlparse: batch 32 at 2e-3 beat 64 and 128 in the same 30 minutes
+        units, batch_size, learning_rate, steps_per_epoch = 96, 32, 2e-3, 600
+    model = Seq2SeqConfig(
+        units=units,  # see above
+        embedding_dim=32 if longest <= 64 else 64,  # 259 byte ids need no large embedding
+        attend_to_embeddings=True,  # the byte being copied is one hop from the output
+        copy_mechanism=longest > 64,  # pointing at long runs of input bytes beats re-creating them (urlparse)
+        max_input_length=max_input_bytes + 1,  # + END
+        max_output_length=int(longest_output * 1.5) + 8,  # the greedy decoders' hard stop, with a margin
+    )
+    training = TrainingConfig(
+        task=task,
+        batch_size=batch_size,
+        steps_per_epoch=steps_per_epoch,  # validate and checkpoint about every minute
+        epochs=100_000,  # an upper bound: the time budget stops training
+        max_minutes=minutes,
+        learning_rate=learning_rate,
+        learning_rate_decay_minutes=minutes,  # cosine over the budget: the rate is low when it ends
+        bucket=8 if longest <= 64 else 16,  # fewer distinct shapes to trace for long sequences
+        validation_size=min(1000, len(inputs)),
+        seed=seed,
+    )
+    return model, training
+
+
+# ------------------------------------------------------------------------------------------------
+# the command
+# ------------------------------------------------------------------------------------------------
+@dataclass
+class PortPlan:
+    """What ``plan`` decided: the function entry, the model and training settings, the validation set."""
+
+    function: LearnedFunction
+    model_config: Any  # Seq2SeqConfig
+    training_config: Any  # TrainingConfig
+    validation: tuple[list[str], list[str]] | None  # held out from a file; None: drawn by train()
+    training_inputs: int | None  # distinct training inputs from a file; None: a generator
+    summary: str  # one line for the user
+
+
+def plan(config: PortConfig) -> PortPlan:
+    """Checks the function and its inputs and sizes the model; ValueError for every bad input."""
+    if (config.inputs is None) == (config.generator is None):
+        raise ValueError("give exactly one of --inputs FILE and --generator MODULE:GENERATOR")
+    if config.minutes <= 0:
+        raise ValueError(f"--minutes must be positive, got {config.minutes}")
+    spec = recorded_spec(config.function)
+    probe = ported_function(spec)
+    if config.inputs is not None:
+        lines = read_inputs(config.inputs)
+        check_lengths(lines, config.inputs)
+        distinct = sorted(set(lines))
+        if len(distinct) < config.min_distinct_inputs:
+            raise ValueError(f"{config.inputs} has {len(distinct)} distinct inputs; at least "
+                             f"{config.min_distinct_inputs} are needed to learn a function and check it")
+        random.Random(config.seed).shuffle(distinct)
+        held_out = min(config.max_validation, max(10, int(len(distinct) * config.validation_share)))
+        validation_inputs, training_inputs = distinct[:held_out], distinct[held_out:]
+        validation_targets = targets_of(probe, validation_inputs)
+        training_targets = targets_of(probe, training_inputs)
+        function = ported_function(spec, generate_input=lambda rng: rng.choice(training_inputs),
+                                   max_input_bytes=max(len(text.encode("utf-8")) for text in lines))
+        model_config, training_config = size_recipe(
+            spec, training_inputs + validation_inputs, training_targets + validation_targets,
+            config.minutes, margin=1.0, seed=config.seed)
+        summary = (f"{len(lines)} lines, {len(distinct)} distinct inputs: {len(training_inputs)} for training, "
+                   f"{len(validation_inputs)} held out for validation (never trained on)")
+        return PortPlan(function, model_config, training_config, (validation_inputs, validation_targets),
+                        len(training_inputs), summary)
+    generate = import_callable(config.generator)
+    sample = generator_draws(generate, random.Random(config.seed + 17), config.sample_size, config.generator)
+    check_lengths(sample, f"the generator {config.generator}")
+    targets = targets_of(probe, sample)
+    model_config, training_config = size_recipe(spec, sample, targets, config.minutes, margin=1.25, seed=config.seed)
+    function = ported_function(spec, generate_input=generate, max_input_bytes=model_config.max_input_length - 1)
+    distinct = len(set(sample))
+    if distinct < config.min_distinct_inputs:
+        raise ValueError(f"the generator {config.generator} drew {distinct} distinct inputs in {len(sample)} draws; "
+                         f"at least {config.min_distinct_inputs} are needed")
+    validation_size = min(config.max_validation, distinct // 2)
+    training_config.validation_size = validation_size
+    summary = (f"inputs from the generator {config.generator}: {validation_size} distinct ones held out for validation, "
+               f"training draws skip them")
+    return PortPlan(function, model_config, training_config, None, None, summary)
+
+
+def describe(port: PortPlan) -> str:
+    model, training = port.model_config, port.training_config
+    return (f"model: {model.units} units, embedding {model.embedding_dim}, copy mechanism {'on' if model.copy_mechanism else 'off'}, "
+            f"inputs up to {model.max_input_length - 1} bytes, outputs up to {model.max_output_length} ids; "
+            f"training: batch {training.batch_size} at {training.learning_rate:g}, cosine over {training.max_minutes:g} minutes")
+
+
+def learn(config: PortConfig, output_dir: str | Path, verbose: int | str = 2, port: PortPlan | None = None) -> dict:
+    """Plans (unless ``port``, the ``plan(config)`` already made, is given), trains (or resumes) and
+    writes ``output_dir/model``; returns the run's metrics with ``inputs`` (what was used) added.
+    Prints progress."""
+    from helpers.training import train
+
+    port = port or plan(config)
+    print(port.summary)
+    print(describe(port))
+    result = train(port.training_config, port.model_config, output_dir, verbose=verbose,
+                   function=port.function, validation=port.validation)
+    metrics = dict(result.metrics)
+    metrics["function"] = port.function.name
+    metrics["inputs"] = port.summary
+    if port.training_inputs is not None:
+        metrics["training_inputs"] = port.training_inputs
+    model_dir = Path(output_dir) / "model"
+    (model_dir / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
+    return metrics
