@@ -44,3 +44,88 @@ def test_missing_column_is_a_value_error(spark, tmp_path):
     frame = spark.createDataFrame([("a",)], "text string")
     with pytest.raises(ValueError, match="no column"):
         add_learned_output(frame, tmp_path, "url")
+
+
+@pytest.fixture(scope="module")
+def model_directory(tmp_path_factory):
+    """A saved model whose random outputs finish as valid UTF-8 on some inputs, not all."""
+    from test_export import CONFIGS, clear_cut_model, sample_inputs
+
+    from helpers.storage import save_model
+
+    inputs = sample_inputs(41, seed=4)[1:]  # without the empty input, which predict refuses
+    candidates = ((seed, end_share) for seed in (13, 14, 15, 16) for end_share in (0.2, 0.4, 0.08, 0.6))
+    for seed, end_share in candidates:  # random weights: take one whose outputs vary and are often UTF-8
+        model = clear_cut_model(CONFIGS[0], seed=seed, end_share=end_share)
+        if len({text for text in GreedyDecoder(model)(inputs).texts if text is not None}) > 2:
+            break
+    directory = tmp_path_factory.mktemp("transformer") / "model"
+    save_model(model, directory, task="urlparse")
+    return directory, model, inputs
+
+
+def test_transformer_equals_predict_row_for_row_and_keeps_every_row(spark, model_directory):
+    from helpers.prediction import predict_records
+    from helpers.spark_inference import LearnedFunctionTransformer
+    from helpers.storage import load_model
+
+    directory, model, inputs = model_directory
+    too_long = "x" * CONFIGS_MAX_INPUT_BYTES_PLUS_ONE
+    rows = [(index, text) for index, text in enumerate(inputs)] + [(40, None), (41, too_long), (42, "")]
+    frame = spark.createDataFrame(rows, "id long, url string").repartition(2)
+    stage = LearnedFunctionTransformer(inputCol="url", outputCol="parsed", modelPath=str(directory))
+    result = stage.transform(frame).toPandas().sort_values("id").reset_index(drop=True)
+    assert list(result.columns) == ["id", "url", "parsed", "parsed_score", "parsed_error"]
+    assert len(result) == len(rows)
+    expected = list(predict_records(load_model(directory), [text.encode("utf-8") for text in inputs]))
+    parsed = [None if pd.isna(text) else text for text in result["parsed"]]
+    assert parsed[:40] == [record["output"] for record in expected]
+    assert parsed[:40] == GreedyDecoder(model)(inputs).texts
+    assert sum(text is not None for text in parsed) > 2
+    assert result["parsed_score"][:40].tolist() == pytest.approx([record["score"] for record in expected], rel=1e-5)
+    for position, record in enumerate(expected):  # an error exactly where the output is null
+        assert pd.isna(result["parsed_error"][position]) == (record["output"] is not None)
+    assert result["parsed_error"][40] == "null input" and parsed[40] is None
+    assert "at most 64" in result["parsed_error"][41] and parsed[41] is None
+    assert result["parsed_error"][42] == "empty input"
+
+
+CONFIGS_MAX_INPUT_BYTES_PLUS_ONE = 65  # CONFIGS[0] takes 64 bytes
+
+
+def test_transformer_in_a_pipeline_saves_and_loads(spark, model_directory, tmp_path):
+    from pyspark.ml import Pipeline, PipelineModel
+
+    from helpers.spark_inference import LearnedFunctionTransformer
+
+    directory, _, inputs = model_directory
+    frame = spark.createDataFrame([(text,) for text in inputs[:12]], "url string")
+    stage = LearnedFunctionTransformer(inputCol="url", outputCol="parsed", modelPath=str(directory),
+                                       scoreCol="confidence", errorCol="why")
+    fitted = Pipeline(stages=[stage]).fit(frame)
+    before = fitted.transform(frame).toPandas()
+    fitted.write().overwrite().save(str(tmp_path / "pipeline"))
+    loaded = PipelineModel.load(str(tmp_path / "pipeline"))
+    restored = loaded.stages[0]
+    assert isinstance(restored, LearnedFunctionTransformer)
+    assert (restored.getInputCol(), restored.getOutputCol(), restored.getModelPath()) == ("url", "parsed", str(directory))
+    after = loaded.transform(frame).toPandas()
+    assert list(after.columns) == ["url", "parsed", "confidence", "why"]
+    pd.testing.assert_frame_equal(before, after)
+
+
+def test_transformer_bad_settings_are_value_errors(spark, model_directory, tmp_path):
+    from helpers.spark_inference import LearnedFunctionTransformer
+
+    directory, _, _ = model_directory
+    frame = spark.createDataFrame([(1, "a")], "n long, url string")
+    with pytest.raises(ValueError, match="no column"):
+        LearnedFunctionTransformer(inputCol="link", outputCol="o", modelPath=str(directory)).transform(frame)
+    with pytest.raises(ValueError, match="not string"):
+        LearnedFunctionTransformer(inputCol="n", outputCol="o", modelPath=str(directory)).transform(frame)
+    with pytest.raises(ValueError, match="needs modelPath"):
+        LearnedFunctionTransformer(inputCol="url", outputCol="o").transform(frame)
+    with pytest.raises(ValueError, match="does not exist"):
+        LearnedFunctionTransformer(inputCol="url", outputCol="o", modelPath=str(tmp_path / "none")).transform(frame)
+    with pytest.raises(ValueError, match="already has"):
+        LearnedFunctionTransformer(inputCol="url", outputCol="url", modelPath=str(directory)).transform(frame)
