@@ -77,12 +77,13 @@ from helpers.vectorization import encode_batch
 # (seconds in smoke mode, a few minutes otherwise). Any model directory works.
 
 # %%
-SHIPPED_MODEL = environment.repository / "models" / "urlparse"  # written by notebook 04's issue, when trained
+SHIPPED_MODEL = environment.repository / "models" / "urlparse"  # trained by notebook 04's recipe
 FALLBACK_TASK = "protocol"  # trained here when there is no shipped model
 EXPORT_DIR = environment.output / "06_export"  # saved_model/, tfjs/, site/
 CHECK_INPUTS = 50 if environment.smoke else 500  # inputs compared between the decoders
 SPARK_ROWS = 200 if environment.smoke else 5000  # rows of the embedded sample decoded by Spark
 SPARK_MASTERS = ["local[1]", "local[2]"]  # the rows/s benchmark
+PIPELINE_ROWS = 100 if environment.smoke else 1000  # rows through the pyspark.ml pipeline
 
 # %%
 if SHIPPED_MODEL.is_dir():
@@ -244,7 +245,32 @@ print(f"exact match with the real {stored.task}: {decoded['correct'].mean():.3f}
 decoded.head()
 
 # %% [markdown]
+# ### A stage in a Spark ML pipeline
+# `LearnedFunctionTransformer` is the same model as a `pyspark.ml` `Transformer`: it reads the model
+# directory itself (no export step), adds the decoded text, its score and, for rows it cannot take
+# (null, empty, too long), the reason, and keeps every row. It is saved and loaded with the pipeline
+# like any other stage (its parameters; the model directory stays where it is).
+
+# %%
+from pyspark.ml import Pipeline, PipelineModel
+
+from helpers.spark_inference import LearnedFunctionTransformer
+
+spark = start_session(SparkSettings(master="local[2]", app_name="06-pipeline"))
+frame = read_parquet(spark, SAMPLE_PATH, columns=["url"]).limit(PIPELINE_ROWS)
+stage = LearnedFunctionTransformer(inputCol="url", outputCol="parsed", modelPath=str(MODEL_DIR))
+Pipeline(stages=[stage]).fit(frame).write().overwrite().save(str(EXPORT_DIR / "pipeline"))
+pipeline = PipelineModel.load(str(EXPORT_DIR / "pipeline"))
+parsed = pipeline.transform(frame).toPandas()
+spark.stop()
+parsed["correct"] = parsed["parsed"] == parsed["url"].map(real_output)
+print(f"{len(parsed)} rows in, {len(parsed)} rows out; exact match {parsed['correct'].mean():.3f}; "
+      f"rows without an output: {parsed['parsed_error'].notna().sum()}")
+parsed.head()
+
+# %% [markdown]
 # ## Summary
 # One graph, three destinations: `python -m helpers export --model DIR --out OUT` writes
 # `OUT/saved_model` and `OUT/tfjs`; `tools/build_web.py` builds the page; `tools/benchmark_export.py`
-# prints the speeds; `helpers.spark_inference.add_learned_output` decodes DataFrames.
+# prints the speeds; `helpers.spark_inference.add_learned_output` decodes DataFrames with the
+# SavedModel, and `LearnedFunctionTransformer` is the model as a Spark ML pipeline stage.
