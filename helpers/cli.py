@@ -117,7 +117,10 @@ def command_train(arguments) -> int:
             learning_rate_decay_epochs=arguments.decay_epochs, target_exact_match=arguments.target,
             validation_size=arguments.validation_size, seed=arguments.seed,
         )
-    result = train(training_config, model_config, arguments.out, verbose=2)
+    try:
+        result = train(training_config, model_config, arguments.out, verbose=2, fresh=arguments.fresh)
+    except ValueError as error:  # a damaged resume state, a setting out of range: one line
+        raise UsageError(str(error)) from error
     print(json.dumps({key: value for key, value in result.metrics.items() if not key.endswith("_config")}, indent=2))
     return 0
 
@@ -132,7 +135,10 @@ def command_learn(arguments) -> int:
         port = plan(config)  # every check on the function and its inputs, before training starts
     except ValueError as error:
         raise UsageError(str(error)) from error
-    metrics = learn(config, arguments.out, verbose=2, port=port)
+    try:
+        metrics = learn(config, arguments.out, verbose=2, port=port, fresh=arguments.fresh)
+    except ValueError as error:  # a damaged resume state: one line
+        raise UsageError(str(error)) from error
     print(f"validation exact match {metrics['validation_exact_match']:.4f} on {metrics['validation_size']} held-out "
           f"inputs after {metrics['training_minutes']} minutes ({metrics['steps']} steps)")
     print(f"model: {Path(arguments.out) / 'model'} (python -m helpers predict / evaluate / export --model ...)")
@@ -209,6 +215,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--max-output-length", type=int, default=400)
     train.add_argument("--validation-size", type=int, default=1000)
     train.add_argument("--seed", type=int, default=1)
+    train.add_argument("--fresh", action="store_true", help="start afresh: delete OUT's resume state instead of resuming")
     train.set_defaults(run=command_train)
 
     learn = commands.add_parser("learn", help="port any function of one string: size, train and save a model")
@@ -219,6 +226,7 @@ def build_parser() -> argparse.ArgumentParser:
     learn.add_argument("--out", required=True, help="run directory; the model goes to OUT/model (resumes if OUT exists)")
     learn.add_argument("--minutes", type=float, default=10.0, help="training time budget (default 10)")
     learn.add_argument("--seed", type=int, default=1)
+    learn.add_argument("--fresh", action="store_true", help="start afresh: delete OUT's resume state instead of resuming")
     learn.set_defaults(run=command_learn)
 
     export = commands.add_parser("export", help="SavedModel with the greedy loop in the graph, and TensorFlow.js")

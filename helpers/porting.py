@@ -291,22 +291,24 @@ def describe(port: PortPlan) -> str:
             f"training: batch {training.batch_size} at {training.learning_rate:g}, cosine over {training.max_minutes:g} minutes")
 
 
-def learn(config: PortConfig, output_dir: str | Path, verbose: int | str = 2, port: PortPlan | None = None) -> dict:
+def learn(config: PortConfig, output_dir: str | Path, verbose: int | str = 2, port: PortPlan | None = None,
+          fresh: bool = False) -> dict:
     """Plans (unless ``port``, the ``plan(config)`` already made, is given), trains (or resumes) and
     writes ``output_dir/model``; returns the run's metrics with ``inputs`` (what was used) added.
-    Prints progress."""
+    Prints progress. ``fresh``: start afresh instead of resuming (see ``helpers.training.train``)."""
+    from helpers.storage import write_text_atomically
     from helpers.training import train
 
     port = port or plan(config)
     print(port.summary)
     print(describe(port))
     result = train(port.training_config, port.model_config, output_dir, verbose=verbose,
-                   function=port.function, validation=port.validation)
+                   function=port.function, validation=port.validation, fresh=fresh)
     metrics = dict(result.metrics)
     metrics["function"] = port.function.name
     metrics["inputs"] = port.summary
     if port.training_inputs is not None:
         metrics["training_inputs"] = port.training_inputs
     model_dir = Path(output_dir) / "model"
-    (model_dir / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
+    write_text_atomically(model_dir / "metrics.json", json.dumps(metrics, indent=2) + "\n")
     return metrics

@@ -9,8 +9,10 @@
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from helpers.model import Seq2Seq, Seq2SeqConfig, build_seq2seq
 from helpers.vectorization import BYTE_OFFSET, END_ID, PAD_ID, START_ID, VOCABULARY_SIZE
@@ -42,12 +44,31 @@ def metadata(config: Seq2SeqConfig, task: str) -> dict:
     }
 
 
+def replace_atomically(path: Path, write: Callable[[Path], None]) -> None:
+    """``write(temporary)`` beside ``path``, then rename it over ``path``: a kill at any moment leaves
+    either the old file or the new one, never half of one. The temporary name keeps the suffixes
+    (Keras wants ``.weights.h5``)."""
+    temporary = path.with_name(f".partial-{path.name}")
+    try:
+        write(temporary)
+        os.replace(temporary, path)
+    finally:
+        if temporary.exists():
+            temporary.unlink()
+
+
+def write_text_atomically(path: Path, text: str) -> None:
+    replace_atomically(path, lambda temporary: temporary.write_text(text))
+
+
 def save_model(model: Seq2Seq, directory: str | Path, task: str) -> Path:
+    """Writes the model folder; each file is replaced atomically (weights last)."""
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
-    (directory / CONFIG_FILE).write_text(json.dumps({"task": task, "model": json.loads(model.config.to_json())}, indent=2) + "\n")
-    (directory / METADATA_FILE).write_text(json.dumps(metadata(model.config, task), indent=2) + "\n")
-    model.training_model.save_weights(directory / WEIGHTS_FILE)
+    write_text_atomically(directory / CONFIG_FILE,
+                          json.dumps({"task": task, "model": json.loads(model.config.to_json())}, indent=2) + "\n")
+    write_text_atomically(directory / METADATA_FILE, json.dumps(metadata(model.config, task), indent=2) + "\n")
+    replace_atomically(directory / WEIGHTS_FILE, model.training_model.save_weights)
     return directory
 
 
@@ -66,5 +87,9 @@ def load_model(directory: str | Path) -> StoredModel:
     except (json.JSONDecodeError, KeyError, TypeError) as error:
         raise ValueError(f"{config_path} is not a valid model config: {error}") from error
     model = build_seq2seq(config)
-    model.training_model.load_weights(weights_path)
+    try:
+        model.training_model.load_weights(weights_path)
+    except Exception as error:  # h5py's OSError for a cut file, Keras' ValueError for other shapes
+        raise ValueError(f"{weights_path} is damaged or incomplete ({type(error).__name__}): train the model "
+                         f"again, or put back a good copy of the file") from error
     return StoredModel(task=task, model=model)

@@ -35,7 +35,7 @@ import numpy as np
 from helpers.decoders import GreedyDecoder
 from helpers.functions import LearnedFunction, get_function
 from helpers.model import LOSSES, Seq2Seq, Seq2SeqConfig, build_seq2seq, masked_token_accuracy, sequence_accuracy
-from helpers.storage import METRICS_FILE, save_model
+from helpers.storage import METRICS_FILE, replace_atomically, save_model, write_text_atomically
 from helpers.vectorization import teacher_forcing_batch
 
 
@@ -352,6 +352,26 @@ class WeightAverage(keras.callbacks.Callback):
                 keras.callbacks.LambdaCallback(on_epoch_end=lambda epoch, logs: self.swap_out()))
 
 
+class AtomicBackupAndRestore(keras.callbacks.BackupAndRestore):
+    """Keras' resume state (weights, optimizer, epoch in ``backup/``), each file written beside its
+    place and renamed over it: a kill during a write (a Colab disconnect) leaves the previous epoch's
+    state whole, so the next run resumes from it."""
+
+    def _save_model(self):
+        directory = Path(self.backup_dir)
+        directory.mkdir(parents=True, exist_ok=True)
+        replace_atomically(Path(self._weights_path), lambda path: self.model.save_weights(filepath=path, overwrite=True))
+        write_text_atomically(Path(self._training_metadata_path),
+                              json.dumps({"epoch": self._current_epoch, "batch": self._last_batch_seen}))
+
+    def on_train_begin(self, logs=None):
+        try:
+            super().on_train_begin(logs)
+        except Exception as error:  # h5py's OSError for a cut file, json's error for a cut metadata file
+            raise ValueError(f"the resume state in {self.backup_dir} is damaged ({type(error).__name__}): start "
+                             f"afresh (train(..., fresh=True), --fresh on the command line) or delete that folder") from error
+
+
 class HistoryWriter(keras.callbacks.Callback):
     """Appends each epoch's logs to ``history.json``, so an interrupted run keeps its curve."""
 
@@ -361,7 +381,7 @@ class HistoryWriter(keras.callbacks.Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         self.history.append({key: float(value) for key, value in (logs or {}).items()})
-        self.path.write_text(json.dumps(self.history, indent=1) + "\n")
+        write_text_atomically(self.path, json.dumps(self.history, indent=1) + "\n")
 
 
 class SaveEveryEpoch(keras.callbacks.Callback):
@@ -401,6 +421,7 @@ def train(
     extra_callbacks: list[keras.callbacks.Callback] = (),
     function: LearnedFunction | None = None,
     validation: tuple[list[str], list[str]] | None = None,
+    fresh: bool = False,
 ) -> TrainingResult:
     """Train (or resume training) a model of ``training_config.task``.
 
@@ -413,6 +434,8 @@ def train(
     ``validation``: held-out (inputs, targets), for a function whose generator cannot draw them apart
     (one that picks from a fixed list of inputs: the list must hold none of them); default:
     ``validation_size`` distinct examples drawn with their own seed.
+    ``fresh``: start afresh, deleting the resume state, history and logs an earlier run left in
+    ``output_dir``; by default a run resumes from them.
     """
     function = function or get_function(training_config.task)
     if model_config is None:
@@ -424,9 +447,19 @@ def train(
     if training_config.loss not in LOSSES:
         raise ValueError(f"loss must be one of {sorted(LOSSES)}, got {training_config.loss!r}")
     output_dir = Path(output_dir)
+    if fresh:
+        import shutil
+
+        for stale in ("backup", "logs", "model"):
+            shutil.rmtree(output_dir / stale, ignore_errors=True)
+        (output_dir / "history.json").unlink(missing_ok=True)
     output_dir.mkdir(parents=True, exist_ok=True)
     history_path = output_dir / "history.json"
-    history = json.loads(history_path.read_text()) if history_path.exists() else []
+    try:
+        history = json.loads(history_path.read_text()) if history_path.exists() else []
+    except json.JSONDecodeError as error:
+        raise ValueError(f"{history_path} is damaged ({error}): start afresh (train(..., fresh=True), --fresh on "
+                         f"the command line) or delete it") from error
 
     keras.utils.set_random_seed(training_config.seed)
     model = build_seq2seq(model_config)
@@ -467,7 +500,7 @@ def train(
                if training_config.weight_average_steps else None)
     swap_in, swap_out = average.swap_callbacks() if average else (None, None)
     callbacks = [
-        keras.callbacks.BackupAndRestore(str(output_dir / "backup"), delete_checkpoint=False),  # raw weights
+        AtomicBackupAndRestore(str(output_dir / "backup"), delete_checkpoint=False),  # raw weights
         *schedule,
         *([average, swap_in] if average else []),  # from here to swap_out the model holds the average
         ExactMatchCallback(model, validation_inputs, validation_targets, training_config.examples_to_show,
@@ -507,7 +540,7 @@ def train(
         "model_config": asdict(model_config),
     }
     save_model(model, output_dir / "model", training_config.task)
-    (output_dir / "model" / METRICS_FILE).write_text(json.dumps(metrics, indent=2) + "\n")
+    write_text_atomically(output_dir / "model" / METRICS_FILE, json.dumps(metrics, indent=2) + "\n")
     return TrainingResult(model=model, history=history, validation_inputs=validation_inputs,
                           validation_targets=validation_targets, metrics=metrics)
 

@@ -184,7 +184,17 @@ def test_learn_runs_end_to_end_and_evaluate_calls_the_function(module_file, tmp_
     report = json.loads(capsys.readouterr().out)
     assert report["task"] == "my_functions:swap" and report["compared"] == report["lines"]
     assert main(["predict", "--model", str(tmp_path / "run" / "model"), inputs]) == 0
-    assert len(capsys.readouterr().out.splitlines()) == 400
+    predicted = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert len(predicted) == 400
+    assert main(["export", "--model", str(tmp_path / "run" / "model"), "--out", str(tmp_path / "export"), "--no-tfjs"]) == 0
+    import tensorflow as tf
+
+    serving = tf.saved_model.load(str(tmp_path / "export" / "saved_model")).signatures["serving_default"]
+    texts = [record["input"] for record in predicted[:20]]
+    result = serving(inputs=tf.constant([text.encode() for text in texts]))
+    exported = [raw.decode("utf-8", errors="replace") if complete else None
+                for raw, complete in zip(result["outputs"].numpy(), result["complete"].numpy())]
+    assert exported == [record["output"] for record in predicted[:20]]  # the SavedModel decodes as predict does
 
 
 @pytest.mark.parametrize("arguments", [

@@ -218,3 +218,56 @@ def backup_arrays(run_dir):
     with h5py.File(run_dir / "backup" / "latest.weights.h5") as backup:
         backup.visititems(lambda name, item: arrays.append(item[()]) if hasattr(item, "shape") else None)
     return arrays
+
+
+def cut_short(path):
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 3])
+
+
+def test_a_damaged_resume_state_is_one_clear_error_and_fresh_starts_over(two_digit_function, tmp_path):
+    config = TrainingConfig(task="test_double", batch_size=16, steps_per_epoch=3, epochs=1, validation_size=20,
+                            examples_to_show=0)
+    train(config, TINY_MODEL, tmp_path, verbose=0)
+    cut_short(tmp_path / "backup" / "latest.weights.h5")  # as a disconnect in the middle of a write would
+    config.epochs = 2
+    with pytest.raises(ValueError, match="backup is damaged .*fresh"):
+        train(config, TINY_MODEL, tmp_path, verbose=0)
+    result = train(config, TINY_MODEL, tmp_path, verbose=0, fresh=True)
+    assert len(result.history) == 2 and not list(tmp_path.rglob(".partial-*"))
+
+
+def test_a_write_cut_short_leaves_the_previous_model_whole(tmp_path, monkeypatch):
+    from helpers.decoders import GreedyDecoder
+    from helpers.model import build_seq2seq
+    from helpers.storage import load_model, save_model
+
+    model = build_seq2seq(TINY_MODEL)
+    save_model(model, tmp_path, "test_double")
+    before = GreedyDecoder(load_model(tmp_path).model)(["12", "7"]).texts
+
+    def dies_half_way(path, **options):
+        with open(path, "wb") as file:
+            file.write(b"\x89HDF\r\n\x1a\n half a file")
+        raise KeyboardInterrupt  # the process is killed in the middle of the write
+
+    monkeypatch.setattr(model.training_model, "save_weights", dies_half_way)
+    with pytest.raises(KeyboardInterrupt):
+        save_model(model, tmp_path, "test_double")
+    assert GreedyDecoder(load_model(tmp_path).model)(["12", "7"]).texts == before
+    assert not list(tmp_path.glob(".partial-*"))
+
+
+def test_a_damaged_model_file_is_one_line_and_status_2(tmp_path, capsys):
+    from helpers.cli import main
+    from helpers.model import build_seq2seq
+    from helpers.storage import load_model, save_model
+
+    save_model(build_seq2seq(TINY_MODEL), tmp_path, "test_double")
+    cut_short(tmp_path / "model.weights.h5")
+    with pytest.raises(ValueError, match="model.weights.h5 is damaged"):
+        load_model(tmp_path)
+    (tmp_path / "inputs.txt").write_text("12\n")
+    assert main(["predict", "--model", str(tmp_path), str(tmp_path / "inputs.txt")]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "damaged" in err
