@@ -18,7 +18,7 @@ import datetime
 import random
 import re
 
-EARLIEST_YEAR = 1900  # the range of the training inputs (the issue asks for at least 1900..2100)
+EARLIEST_YEAR = 1900  # the range of the training inputs (the model must cover at least 1900..2100)
 LATEST_YEAR = 2100
 
 _FORMAT = re.compile(r"([0-9a-f]{1,4})-([0-9a-f])-([0-9a-f]{1,2}) ([0-9a-f]{1,2}):([0-9a-f]{2}):([0-9a-f]{2})")

@@ -42,9 +42,17 @@ def output_root() -> Path:
 
 
 def gpu_names() -> list[str]:
+    """The visible GPUs, each set to grow its memory as needed (TensorFlow otherwise takes all of it at
+    the first op, and a second process on the same GPU, a parallel fit or a Spark worker, gets none)."""
     import tensorflow as tf
 
-    return [device.name for device in tf.config.list_physical_devices("GPU")]
+    gpus = tf.config.list_physical_devices("GPU")
+    for gpu in gpus:
+        try:
+            tf.config.experimental.set_memory_growth(gpu, True)
+        except RuntimeError:  # TensorFlow already started on it: its setting stays as it was
+            pass
+    return [device.name for device in gpus]
 
 
 @dataclass

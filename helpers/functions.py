@@ -191,7 +191,7 @@ register(LearnedFunction(
 # ------------------------------------------------------------------------------------------------
 # hex
 # ------------------------------------------------------------------------------------------------
-HEX_DIGITS = 6  # inputs 0 <= n < 10**6, the minimum (up to 10**9, 10 minutes taught 0% from 7 digits on)
+HEX_DIGITS = 6  # inputs 0 <= n < 10**6, the range the model must cover (up to 10**9, 10 minutes taught 0% from 7 digits on)
 HEX_MAX = 10 ** HEX_DIGITS
 # how often each number of digits (1..6) is drawn: longer numbers are more and harder, but every
 # length keeps a share, so that the 10 one-digit and 90 two-digit numbers are seen often

@@ -134,7 +134,7 @@ plt.show()
 # `models/hex/COMMAND.txt`) is right on all 1- and 2-digit numbers, 92.4% of 3-digit ones, then
 # 15.5%, 1.2% and 0.05% for 4, 5 and 6 digits; over fresh numbers drawn uniformly below 10⁶, 0.41%.
 # Earlier recipes did worse (batch 512 at 1e-2: 3.8% of validation after 3.3 minutes; up to 10⁹:
-# 14% of fresh numbers per digit count). The issue's ≥99.9% is not met.
+# 14% of fresh numbers per digit count). The target of 99.9% is not met.
 #
 # Why it is hard for this network: hexadecimal digit *k* (from the right) is ⌊n / 16ᵏ⌋ mod 16, which
 # depends on n mod 16ᵏ⁺¹. Dividing a decimal text by 16 is one left-to-right pass that carries a
