@@ -1,0 +1,61 @@
+"""A urlparse model, rule by rule: exact match on the inputs of each rule of ``helpers.urlparse_rules``.
+
+    python tools/evaluate_rules.py --model models/urlparse [--count 100]
+
+Targets come from the real urlparse: its six fields as compact JSON, or ``{"error":"ValueError"}``
+where it raises (the form a model that learns errors answers in). Prints one row per rule and the
+exact match over all of them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+
+def main() -> int:
+    from helpers.decoders import GreedyDecoder
+    from helpers.functions import error_output, to_json_text
+    from helpers.storage import load_model
+    from helpers.urlparse_rules import RULES, fields, rule_inputs
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", required=True)
+    parser.add_argument("--count", type=int, default=100, help="inputs per rule")
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--json", help="also write the results here")
+    arguments = parser.parse_args()
+
+    stored = load_model(arguments.model)
+    if stored.task != "urlparse":
+        print(f"error: {arguments.model} is a model of {stored.task!r}, not urlparse", file=sys.stderr)
+        return 2
+    decoder = GreedyDecoder(stored.model)
+    max_bytes = stored.model.config.max_input_length - 1
+    rows, right_total, count_total = [], 0, 0
+    for rule in RULES:
+        inputs = rule_inputs(rule, arguments.count, seed=arguments.seed, max_bytes=max_bytes)
+        targets = [error_output(ValueError()) if fields(url) is None else to_json_text(fields(url)) for url in inputs]
+        decoded = decoder(inputs).texts
+        right = sum(got == want for got, want in zip(decoded, targets))
+        wrong = [(url, want, got) for url, want, got in zip(inputs, targets, decoded) if got != want]
+        rows.append({"rule": rule.name, "right": right, "count": len(inputs), "raises": rule.raises,
+                     "wrong_examples": wrong[:3]})
+        right_total += right
+        count_total += len(inputs)
+        print(f"{right / len(inputs):8.2%}  {right:4}/{len(inputs):<4} {rule.name}{'  (urlparse raises)' if rule.raises else ''}",
+              flush=True)
+    print(f"{right_total / count_total:8.2%}  {right_total}/{count_total} over {len(RULES)} rules")
+    if arguments.json:
+        Path(arguments.json).write_text(json.dumps(rows, indent=2, ensure_ascii=False) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
