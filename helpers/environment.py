@@ -14,6 +14,7 @@ from pathlib import Path
 
 SMOKE_VARIABLE = "PORTING_SMOKE"  # "1": shrink data and training so a notebook runs in about a minute
 OUTPUT_VARIABLE = "PORTING_OUTPUT"  # where models, logs and executed notebooks go
+LOAD_SHIPPED_VARIABLE = "PORTING_LOAD_SHIPPED"  # "1": training notebooks load models/ instead of training
 REPOSITORY_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -24,6 +25,11 @@ def in_colab() -> bool:
 def smoke_mode() -> bool:
     """True when CI (or a hurried reader) asks for the tiny version of every notebook."""
     return os.environ.get(SMOKE_VARIABLE, "0").strip().lower() in {"1", "true", "yes"}
+
+
+def load_shipped() -> bool:
+    """True when the training notebooks should load the shipped models instead of training them."""
+    return os.environ.get(LOAD_SHIPPED_VARIABLE, "0").strip().lower() in {"1", "true", "yes"}
 
 
 def output_root() -> Path:
@@ -62,10 +68,13 @@ class Environment:
     gpus: list[str]  # visible GPUs; Keras uses cuDNN for the LSTMs when there is one
     output: Path  # root for models, logs, executed notebooks
     repository: Path  # the checkout that holds helpers/ and data/
+    load_shipped: bool = False  # the training notebooks' default: load models/ instead of training
 
     def __str__(self) -> str:
         device = ", ".join(self.gpus) if self.gpus else "no GPU (CPU only)"
         mode = "smoke mode (tiny data and training)" if self.smoke else "full run"
+        if self.load_shipped:
+            mode += ", shipped models loaded instead of trained"
         return (f"{'Colab' if self.colab else 'local'}; {device}; {mode}; "
                 f"outputs in {self.output}; code from {self.repository}")
 
@@ -73,7 +82,7 @@ class Environment:
 def describe() -> Environment:
     """Detect the environment once, print it, and return it."""
     environment = Environment(colab=in_colab(), smoke=smoke_mode(), gpus=gpu_names(), output=output_root(),
-                              repository=REPOSITORY_ROOT)
+                              repository=REPOSITORY_ROOT, load_shipped=load_shipped())
     print(environment)
     return environment
 

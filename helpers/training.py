@@ -548,3 +548,25 @@ def train(
 def epochs_for(minutes: float, seconds_per_step: float, steps_per_epoch: int) -> int:
     """How many epochs fit in a budget, given a measured speed (for notebooks that plan a run)."""
     return max(1, math.ceil(minutes * 60 / seconds_per_step / steps_per_epoch))
+
+
+def train_or_load(train_model: bool, shipped: str | Path, training_config: TrainingConfig,
+                  model_config: Seq2SeqConfig | None = None, output_dir: str | Path = "output/run",
+                  **options) -> TrainingResult:
+    """``train(training_config, model_config, output_dir, **options)`` when ``train_model``; otherwise
+    the shipped model directory ``shipped`` (trained by the same recipe, see its COMMAND.txt) with
+    its ``metrics.json`` and no per-epoch history: the notebooks' switch between minutes and the
+    full training run."""
+    if train_model:
+        return train(training_config, model_config, output_dir, **options)
+    from helpers.storage import load_model
+
+    shipped = Path(shipped)
+    stored = load_model(shipped)
+    if stored.task != training_config.task:
+        raise ValueError(f"{shipped} is a model of {stored.task!r}, not {training_config.task!r}")
+    metrics_path = shipped / METRICS_FILE
+    metrics = json.loads(metrics_path.read_text()) if metrics_path.is_file() else {"task": stored.task}
+    print(f"loaded {shipped} instead of training (validation exact match {metrics.get('validation_exact_match')}, "
+          f"trained for {metrics.get('training_minutes')} minutes, {metrics.get('steps')} steps)")
+    return TrainingResult(model=stored.model, history=[], metrics=metrics)

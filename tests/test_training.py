@@ -271,3 +271,18 @@ def test_a_damaged_model_file_is_one_line_and_status_2(tmp_path, capsys):
     assert main(["predict", "--model", str(tmp_path), str(tmp_path / "inputs.txt")]) == 2
     err = capsys.readouterr().err
     assert len(err.strip().splitlines()) == 1 and "damaged" in err
+
+
+def test_train_or_load_loads_the_shipped_model_instead_of_training(two_digit_function, tmp_path):
+    from helpers.decoders import GreedyDecoder
+    from helpers.training import train_or_load
+
+    config = TrainingConfig(task="test_double", batch_size=16, steps_per_epoch=3, epochs=1, validation_size=20,
+                            examples_to_show=0)
+    trained = train_or_load(True, tmp_path / "nothing", config, TINY_MODEL, tmp_path / "run", verbose=0)
+    loaded = train_or_load(False, tmp_path / "run" / "model", config, TINY_MODEL, tmp_path / "unused", verbose=0)
+    assert loaded.history == [] and not (tmp_path / "unused").exists()
+    assert loaded.metrics["steps"] == trained.metrics["steps"]
+    assert GreedyDecoder(loaded.model)(["12", "7"]).texts == GreedyDecoder(trained.model)(["12", "7"]).texts
+    with pytest.raises(ValueError, match="not 'protocol'"):
+        train_or_load(False, tmp_path / "run" / "model", TrainingConfig(task="protocol"))

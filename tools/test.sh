@@ -9,3 +9,6 @@ output="${PORTING_OUTPUT:-$(mktemp -d)}"
 python tools/notebooks.py check
 python -m pytest -q tests "$@"
 PORTING_SMOKE=1 PORTING_OUTPUT="$output" python tools/notebooks.py run --out "$output/notebooks"
+# the training notebooks' other branch: load the shipped models instead of training
+PORTING_SMOKE=1 PORTING_LOAD_SHIPPED=1 PORTING_OUTPUT="$output/shipped" python tools/notebooks.py run \
+  --out "$output/shipped/notebooks" --only 04 05
