@@ -15,6 +15,7 @@ from pathlib import Path
 SMOKE_VARIABLE = "PORTING_SMOKE"  # "1": shrink data and training so a notebook runs in about a minute
 OUTPUT_VARIABLE = "PORTING_OUTPUT"  # where models, logs and executed notebooks go
 LOAD_SHIPPED_VARIABLE = "PORTING_LOAD_SHIPPED"  # "1": training notebooks load models/ instead of training
+DRIVE_VARIABLE = "PORTING_DRIVE"  # "1": the training notebooks' Drive cell mounts Google Drive (Colab)
 REPOSITORY_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -69,6 +70,7 @@ class Environment:
     output: Path  # root for models, logs, executed notebooks
     repository: Path  # the checkout that holds helpers/ and data/
     load_shipped: bool = False  # the training notebooks' default: load models/ instead of training
+    drive_requested: bool = False  # the training notebooks' default for their Drive cell (PORTING_DRIVE=1)
 
     def __str__(self) -> str:
         device = ", ".join(self.gpus) if self.gpus else "no GPU (CPU only)"
@@ -82,7 +84,8 @@ class Environment:
 def describe() -> Environment:
     """Detect the environment once, print it, and return it."""
     environment = Environment(colab=in_colab(), smoke=smoke_mode(), gpus=gpu_names(), output=output_root(),
-                              repository=REPOSITORY_ROOT, load_shipped=load_shipped())
+                              repository=REPOSITORY_ROOT, load_shipped=load_shipped(),
+                              drive_requested=os.environ.get(DRIVE_VARIABLE, "0").strip() == "1")
     print(environment)
     return environment
 

@@ -57,7 +57,7 @@ if "google.colab" in sys.modules:
 else:
     sys.path.insert(0, str(Path.cwd().parent if Path.cwd().name == "notebooks" else Path.cwd()))
 
-from helpers.environment import describe
+from helpers.environment import describe, mount_drive
 
 environment = describe()
 
@@ -83,9 +83,14 @@ from helpers.training import exact_match, train_or_load
 # %% [markdown]
 # ## Configuration
 # The recipe lives in `helpers/recipes.py` (every setting with its reason); the command line trains
-# the same one with `python -m helpers train --recipe urlparse --out DIR`. In Colab, mount Google
-# Drive first if you can: checkpoints then survive a disconnect, and re-running the training cell
-# resumes from the last epoch.
+# the same one with `python -m helpers train --recipe urlparse --out DIR`. In Colab, set `USE_DRIVE`
+# to mount Google Drive first: checkpoints then survive a disconnect, and re-running the training
+# cell resumes from the last epoch.
+
+# %%
+USE_DRIVE = environment.drive_requested  # True in Colab: checkpoints go to Google Drive and survive a disconnect
+if USE_DRIVE and mount_drive():
+    environment = describe()  # the outputs now live on Drive: re-running the training cell resumes from there
 
 # %%
 TRAIN = not environment.load_shipped  # False: load the shipped models/urlparse instead of training for 30 minutes

@@ -86,7 +86,7 @@ def command_run(arguments) -> int:
         notebook = as_notebook(source)
         started = time.monotonic()
         print(f"running {source.name} ...", flush=True)
-        client = NotebookClient(notebook, timeout=CELL_TIMEOUT_SECONDS, kernel_name="python3",
+        client = NotebookClient(notebook, timeout=CELL_TIMEOUT_SECONDS, kernel_name=arguments.kernel,
                                 resources={"metadata": {"path": str(NOTEBOOKS)}})
         try:
             client.execute()
@@ -110,6 +110,7 @@ def main(argv=None) -> int:
     run = commands.add_parser("run")
     run.add_argument("--out", required=True, help="folder for the executed notebooks")
     run.add_argument("--only", nargs="*", help="run only notebooks whose file name contains one of these")
+    run.add_argument("--kernel", default="python3", help="Jupyter kernel name (tools/colab_rehearsal.sh uses its own)")
     run.set_defaults(run=command_run)
     arguments = parser.parse_args(argv)
     return arguments.run(arguments)

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The test command: unit tests, notebook pairs in sync, every notebook executed in smoke mode.
+# The test command: unit tests, notebook pairs in sync, every notebook executed in smoke mode, and
+# the Colab rehearsal (every notebook again, through its Colab branch, with Colab's package versions).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 source "$root/tools/bootstrap.sh"
@@ -12,3 +13,4 @@ PORTING_SMOKE=1 PORTING_OUTPUT="$output" python tools/notebooks.py run --out "$o
 # the training notebooks' other branch: load the shipped models instead of training
 PORTING_SMOKE=1 PORTING_LOAD_SHIPPED=1 PORTING_OUTPUT="$output/shipped" python tools/notebooks.py run \
   --out "$output/shipped/notebooks" --only 04 05
+bash tools/colab_rehearsal.sh
