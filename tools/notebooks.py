@@ -74,6 +74,23 @@ def command_check(_arguments) -> int:
     return 1 if problems else 0
 
 
+def run_record(seconds: float, status: str) -> dict:
+    """What an executed notebook's metadata says of its run: where, when, from which commit, how long."""
+    import datetime
+    import platform
+    import subprocess
+
+    commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
+    return {
+        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "commit": commit.stdout.strip() or None,
+        "hardware": f"{os.cpu_count()} CPU cores, {platform.machine()}, {platform.system()}",
+        "wall_seconds": round(seconds),
+        "smoke": os.environ.get("PORTING_SMOKE", "0") == "1",
+        "status": status,
+    }
+
+
 def command_run(arguments) -> int:
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
@@ -95,6 +112,7 @@ def command_run(arguments) -> int:
             failures += 1
             status = "FAILED"
             print(str(error)[-3000:], file=sys.stderr)
+        notebook.metadata["porting_run"] = run_record(time.monotonic() - started, status)
         nbformat.write(notebook, out / paired_notebook(source).name)
         print(f"{status:6} {source.name} in {time.monotonic() - started:.0f} s -> {out / paired_notebook(source).name}",
               flush=True)
