@@ -83,10 +83,12 @@ class Seq2SeqEstimator(BaseEstimator):
         """
         import keras
 
+        from helpers.environment import gpu_names
         from helpers.model import LOSSES, Seq2SeqConfig, build_seq2seq
         from helpers.training import TrainingConfig, as_dataset
         from helpers.vectorization import teacher_forcing_batch
 
+        gpu_names()  # a GPU grows its memory as needed: parallel fits (n_jobs) share it instead of failing
         function = get_function(self.task)
         inputs = _as_texts(X, "X")
         targets = [function.output_text(text) for text in inputs] if y is None else _as_texts(y, "y")

@@ -13,6 +13,7 @@ runs inside TensorFlow). Rows are sorted by length inside each batch so that lit
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
@@ -30,6 +31,12 @@ class InferenceSettings:
     batch_size: int = 256  # rows per SavedModel call: larger batches amortize the loop's per-step overhead
     output_column: str = "learned"  # the decoded text
     score_column: str = "learned_score"  # its confidence
+
+
+def keep_workers_off_the_gpu() -> None:
+    """In a Spark task, before TensorFlow starts: decode on the CPU, so that Spark's worker processes
+    do not compete with the notebook (or each other) for one GPU's memory."""
+    os.environ["CUDA_VISIBLE_DEVICES"] = ""
 
 
 def read_limits(saved_model: str | Path) -> dict:
@@ -85,6 +92,7 @@ def add_learned_output(frame, saved_model: str | Path, input_column: str = "url"
                                                StructField(settings.score_column, DoubleType())])
 
     def task(batches):
+        keep_workers_off_the_gpu()
         return decode_batches(batches, saved_model, input_column, settings, max_input_bytes)
 
     return frame.mapInPandas(task, schema=schema)
@@ -183,6 +191,7 @@ class LearnedFunctionTransformer(Transformer, HasInputCol, HasOutputCol, Default
                                                      StructField(error_column, StringType())])
 
         def task(batches):
+            keep_workers_off_the_gpu()
             stored = load_model(model_path)
             for frame in batches:
                 yield predict_frame(frame, stored, input_column, output_column, score_column, error_column)
