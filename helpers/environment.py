@@ -12,6 +12,10 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+# Before TensorFlow starts (the notebooks import this module first): no C++ log lines, CUDA probes or
+# oneDNN notes, in the reader's outputs. Set TF_CPP_MIN_LOG_LEVEL yourself to see them.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
 SMOKE_VARIABLE = "PORTING_SMOKE"  # "1": shrink data and training so a notebook runs in about a minute
 OUTPUT_VARIABLE = "PORTING_OUTPUT"  # where models, logs and executed notebooks go
 LOAD_SHIPPED_VARIABLE = "PORTING_LOAD_SHIPPED"  # "1": training notebooks load models/ instead of training

@@ -152,12 +152,81 @@ print("encoder_ids", features["encoder_ids"].shape, "decoder_ids", features["dec
       "->", tuple(probabilities.shape))
 
 # %% [markdown]
+# The same pass, layer by layer, on that batch: shapes are (batch, time, features). This is the code
+# that wires the training model (`helpers/model.py`):
+
+# %%
+import inspect
+
+from helpers.model import Seq2Seq
+
+print(inspect.getsource(Seq2Seq._build_training_model))
+
+# %% [markdown]
+# **The encoder**: each input byte id becomes an embedding with its sinusoidal position appended;
+# the bidirectional LSTM reads them both ways. Its outputs are what the attention looks at later; its
+# final state starts the decoder.
+
+# %%
+encoder_ids, decoder_ids = features["encoder_ids"], features["decoder_ids"]
+embedded = model.positions(model.encoder_embedding(encoder_ids))
+keys, values, (state_h, state_c) = model.encode(encoder_ids)
+print(f"encoder_ids {encoder_ids.shape} -> embedding + positions {tuple(embedded.shape)}")
+print(f"-> LSTM outputs (attention keys) {tuple(keys.shape)}, attention values {tuple(values.shape)}"
+      f"{' (outputs and byte embeddings side by side)' if MODEL.attend_to_embeddings else ''}")
+print(f"-> final state h {tuple(state_h.shape)}, c {tuple(state_c.shape)}")
+
+# %% [markdown]
+# **The decoder**: it reads the target shifted right (START, then the true previous bytes: teacher
+# forcing), from the encoder's final state.
+
+# %%
+from keras import ops
+
+decoder_embedded = model.positions(model.decoder_embedding(decoder_ids))
+decoder_outputs, _, _ = model.decoder_lstm(decoder_embedded, initial_state=[state_h, state_c],
+                                           mask=ops.not_equal(decoder_ids, 0))
+print(f"decoder_ids {decoder_ids.shape} -> embedding + positions {tuple(decoder_embedded.shape)} "
+      f"-> LSTM outputs {tuple(decoder_outputs.shape)}")
+
+# %% [markdown]
+# **Attention and output**: every decoder step scores every input byte (dot product, padding
+# masked), reads the weighted sum of the values, combines it with its own output, and a softmax over
+# the 259 ids gives the next byte:
+
+# %%
+print(inspect.getsource(Seq2Seq.output_probabilities))
+context, weights = model.attention(decoder_outputs, keys, values, encoder_ids)
+combined = model.combine(ops.concatenate([decoder_outputs, context], axis=-1))
+layer_by_layer = model.output_layer(combined)
+print(f"attention weights {tuple(weights.shape)} (each row sums to {float(ops.sum(weights[0, 0])):.3f}), "
+      f"context {tuple(context.shape)}, combined {tuple(combined.shape)} -> probabilities {tuple(layer_by_layer.shape)}")
+print("the same as the training model's output:", bool(np.allclose(layer_by_layer, probabilities, atol=1e-5)))
+
+# %% [markdown]
+# **The loss**: cross-entropy over the real target bytes only; padding counts for nothing.
+
+# %%
+from helpers.model import masked_loss
+
+print(inspect.getsource(masked_loss))
+print("loss of the untrained model on this batch:", float(masked_loss(decoder_targets, probabilities)),
+      f"(a uniform guess over {VOCABULARY_SIZE} ids would give {np.log(VOCABULARY_SIZE):.2f})")
+
+# %% [markdown]
 # ## Train
 # `train` draws batches forever from the generator (grouping URLs of similar length), validates on
 # 1000 URLs the stream never produces, prints a few decode attempts after each epoch, logs to
 # TensorBoard and checkpoints every epoch. Re-running this cell after an interruption resumes from
-# the last checkpoint.
-#
+# the last checkpoint. The decode attempts come from this callback: after every epoch it decodes the
+# validation URLs for real (no teacher forcing) and counts whole answers that are exactly right.
+
+# %%
+from helpers.training import ExactMatchCallback
+
+print(inspect.getsource(ExactMatchCallback.on_epoch_end))
+
+# %% [markdown]
 # Measured on 2 CPU cores with no GPU (2026-11-24): 100% exact match on the 1000 validation URLs
 # after 1.75 minutes of training (1200 steps; 106 s of wall time for this cell, validation included).
 
@@ -179,7 +248,10 @@ plt.show()
 # %% [markdown]
 # ## Run inference
 # Two greedy decoders. The first reads like the article: run the whole model on what has been written
-# so far and keep the most likely next byte. It is clear, and it costs one full pass per output byte.
+# so far and keep the most likely next byte. It is clear, and it costs one full pass per output byte:
+
+# %%
+print(inspect.getsource(greedy_decode_numpy))
 
 # %%
 test_inputs, test_targets = protocol.examples(random.Random(2024), 200)
