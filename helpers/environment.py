@@ -57,6 +57,7 @@ def gpu_names() -> list[str]:
     the first op, and a second process on the same GPU, a parallel fit or a Spark worker, gets none)."""
     import tensorflow as tf
 
+    tf.get_logger().setLevel("ERROR")  # no retracing notes in the reader's outputs
     gpus = tf.config.list_physical_devices("GPU")
     for gpu in gpus:
         try:

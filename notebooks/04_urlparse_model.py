@@ -167,6 +167,33 @@ model = build_seq2seq(MODEL)
 model.training_model.summary()
 
 # %% [markdown]
+# Try it out: the copy mechanism on a real batch, through this (untrained) network. The gate says,
+# per output step, how much of the answer comes from the softmax; the rest is the attention weight of
+# every input position, added up per byte id. `train` below builds its own copy of this network from
+# the same `MODEL` config (so that a resumed run can rebuild it); this one is for looking inside.
+
+# %%
+import inspect
+
+from keras import ops
+
+from helpers.model import Seq2Seq
+from helpers.vectorization import teacher_forcing_batch
+
+print(inspect.getsource(Seq2Seq.mix_copy))
+example_urls, example_targets = urlparse_function.examples(random.Random(8), 2)
+features, _ = teacher_forcing_batch(example_urls, example_targets, bucket=8)
+keys, values, state = model.encode(features["encoder_ids"])
+decoder_outputs, _, _ = model.decoder_lstm(model.positions(model.decoder_embedding(features["decoder_ids"])),
+                                           initial_state=state)
+context, weights = model.attention(decoder_outputs, keys, values, features["encoder_ids"])
+combined = model.combine(ops.concatenate([decoder_outputs, context], axis=-1))
+gate = model.copy_gate(combined)
+copy = ops.matmul(weights, ops.one_hot(features["encoder_ids"], MODEL.vocabulary_size))
+print(f"attention weights {tuple(weights.shape)}, input one-hot {(*features['encoder_ids'].shape, MODEL.vocabulary_size)} "
+      f"-> copy distribution {tuple(copy.shape)}; gate {tuple(gate.shape)}, mean {float(ops.mean(gate)):.2f} untrained")
+
+# %% [markdown]
 # ## Train
 # The training cell resumes: run it again after an interruption and it continues from the last
 # completed epoch (at most one epoch is lost); `train(..., fresh=True)` starts afresh instead. With

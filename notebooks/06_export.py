@@ -112,6 +112,16 @@ result = decoder.decode_ids(tf.constant(encoder_ids))
 print("encoder_ids", encoder_ids.shape, "->", {name: tuple(value.shape) for name, value in result.items()})
 
 # %% [markdown]
+# The loop itself: one `tf.while_loop` whose body is one decoder step (an LSTM cell step on the last
+# byte written, then `_output_step`: attention, combination, softmax and, with the copy mechanism,
+# the mixture), stopping when every row has written END:
+
+# %%
+import inspect
+
+print(inspect.getsource(InGraphDecoder._decode_ids))
+
+# %% [markdown]
 # Try it out: the in-graph decoder must give exactly the ids of the Python decoder.
 
 # %%
