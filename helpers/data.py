@@ -7,6 +7,8 @@
   generator (Common Crawl is out of reach on the build machines); ``read_sample()`` reads it back.
 * ``is_validation(urls)`` puts a URL in the validation split by a stable hash of its text, so the
   same URL always lands on the same side: on one machine, on a Spark cluster, next year.
+* ``real_url_split()`` splits ``data/real_urls.txt`` (46,148 real, openly licensed URLs) by host:
+  all the URLs of one site land on the same side, so a held-out URL's site was never seen.
 * ``vectorize_batch`` / ``batch_view`` turn a batch of URLs into the model's arrays and back into a
   pandas table for debugging; ``url_training_batches`` is the infinite training stream over a list
   of URLs.
@@ -35,6 +37,7 @@ from helpers.vectorization import decode, teacher_forcing_batch
 
 DATA_DIRECTORY = REPOSITORY_ROOT / "data"
 SAMPLE_PATH = DATA_DIRECTORY / "cc-index-sample.parquet"
+REAL_URLS_PATH = DATA_DIRECTORY / "real_urls.txt"  # real URLs under MIT and Apache-2.0 (data/README.md)
 SAMPLE_ROWS = 50_000  # ~3.5 MB of zstd parquet: big enough for plots and a real split, small for git
 SAMPLE_SEED = 2024  # the URL generator's seed for the embedded sample
 SYNTHETIC_CRAWL = "SYNTHETIC-url_generator"  # the `crawl` column of generated rows: never a real crawl id
@@ -172,6 +175,32 @@ def split_urls(urls: Sequence[str], validation_fraction: float = 0.1) -> tuple[l
     """(training URLs, validation URLs), order kept, by ``is_validation``."""
     mask = is_validation(urls, validation_fraction)
     return ([url for url, held in zip(urls, mask) if not held], [url for url, held in zip(urls, mask) if held])
+
+
+def split_key(url: str) -> str:
+    """What the split by host hashes: the lower-case host (so a site is on one side only), or the
+    whole text for a link without one (relative links, mailto:, javascript:)."""
+    try:
+        host = urlsplit(url).hostname
+    except ValueError:  # an unclosed IPv6 bracket: no host to read
+        host = None
+    return host or url
+
+
+def split_by_host(urls: Sequence[str], validation_fraction: float = 0.1) -> tuple[list[str], list[str]]:
+    """(training URLs, held-out URLs), order kept: the held-out side has every URL of about
+    ``validation_fraction`` of the hosts (by ``is_validation`` of ``split_key``)."""
+    mask = is_validation([split_key(url) for url in urls], validation_fraction)
+    return ([url for url, held in zip(urls, mask) if not held], [url for url, held in zip(urls, mask) if held])
+
+
+def real_url_split(validation_fraction: float = 0.1, path: str | Path = REAL_URLS_PATH) -> tuple[list[str], list[str]]:
+    """``data/real_urls.txt`` split by host: (training URLs, held-out URLs)."""
+    path = Path(path)
+    if not path.is_file():
+        raise ValueError(f"{path} is missing: it ships with the repository (data/README.md)")
+    lines = path.read_text(encoding="utf-8").split("\n")
+    return split_by_host([line for line in lines if line], validation_fraction)
 
 
 # ------------------------------------------------------------------------------------------------

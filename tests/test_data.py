@@ -124,3 +124,15 @@ def test_training_stream_skips_urls_the_real_function_rejects():
 def test_split_rejects_non_strings():
     with pytest.raises(ValueError, match="filter out null URLs"):
         is_validation(["http://a.com", None])
+
+
+def test_real_urls_split_by_host_keeps_every_line_and_no_site_on_both_sides():
+    from helpers.data import REAL_URLS_PATH, real_url_split, split_key
+
+    training, held_out = real_url_split(0.1)
+    lines = [line for line in REAL_URLS_PATH.read_text(encoding="utf-8").split("\n") if line]
+    assert len(training) + len(held_out) == len(lines) == 46_148  # no row lost
+    assert not {split_key(url) for url in training} & {split_key(url) for url in held_out}
+    assert 0.05 < len(held_out) / len(lines) < 0.2  # about 10% of the hosts; sites differ in size
+    assert split_key("HTTPS://WWW.Example.com:8080/a") == "www.example.com"
+    assert split_key("../relative/link") == "../relative/link" and split_key("http://[::1/x") == "http://[::1/x"

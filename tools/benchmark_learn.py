@@ -1,6 +1,7 @@
 """Ports standard-library functions with ``python -m helpers learn`` and measures each on fresh inputs.
 
     python tools/benchmark_learn.py --out DIR [--minutes 10] [--only html:escape ...] [--count 2000]
+    python tools/benchmark_learn.py --out DIR --ship models/ported   # copy the finished models out
 
 For each function: the ``learn`` command itself (a subprocess, its output in DIR/NAME/learn.log),
 then exact match on ``--count`` fresh inputs drawn from the generator with another seed (inputs
@@ -47,13 +48,49 @@ def fresh_inputs(generate, count: int, exclude: set[str]) -> list[str]:
     return inputs
 
 
+NOISE = ("I0000", "W0000", "E0000", "WARNING: All log messages")  # TensorFlow's C++ log lines
+
+
+def ship(out: Path, destination: Path, results: dict) -> None:
+    """Copies each finished run's model to DESTINATION/NAME with a COMMAND.txt: the learn command,
+    everything it printed (TensorFlow's C++ log lines left out) and the fresh-input measurement."""
+    import shutil
+
+    for spec, row in results.items():
+        name = spec.replace(":", "_").replace(".", "_")
+        run_dir = out / spec.replace(":", "_")
+        target = destination / name
+        if target.exists():
+            shutil.rmtree(target)
+        shutil.copytree(run_dir / "run" / "model", target)
+        log = [line for line in (run_dir / "learn.log").read_text().splitlines() if not line.startswith(NOISE)]
+        metrics = json.loads((target / "metrics.json").read_text())
+        generator = dict((function, name) for function, name, _ in FUNCTIONS)[spec]
+        source = (f"--inputs inputs.txt (20,000 lines drawn from tools/port_inputs.py:{generator}, seed {FILE_SEED})"
+                  if row["inputs"] == "file" else f"--generator tools/port_inputs.py:{generator}")
+        (target / "COMMAND.txt").write_text("\n".join([
+            f"# {spec}, ported by tools/benchmark_learn.py on {metrics['date']} ({metrics['hardware']}):",
+            f"python -m helpers learn {spec} {source} --out RUN --minutes {metrics['training_config']['max_minutes']:g}",
+            "", "# what it printed", *log, "",
+            f"# exact match on {row['fresh']} fresh inputs (seed {FRESH_SEED}, none in training): "
+            f"{row['fresh_exact_match']:.2%}; inputs on which the function raises: {row['fresh_raising']}, "
+            f"answered right {row['fresh_raising_right']}",
+            *[f"#   wrong: {text!r} expected {expected} got {got}" for text, expected, got in row["wrong_examples"]],
+        ]) + "\n")
+        print(f"shipped {target}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", required=True)
     parser.add_argument("--minutes", type=float, default=10.0)
     parser.add_argument("--count", type=int, default=2000, help="fresh inputs per function")
     parser.add_argument("--only", nargs="*", help="function names (MODULE:FUNCTION) to run")
+    parser.add_argument("--ship", help="copy the finished models, each with a COMMAND.txt, into this folder")
     arguments = parser.parse_args()
+    if arguments.ship:
+        ship(Path(arguments.out), Path(arguments.ship), json.loads((Path(arguments.out) / "results.json").read_text()))
+        return 0
 
     from helpers.decoders import GreedyDecoder
     from helpers.functions import predicted_error
