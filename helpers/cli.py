@@ -6,7 +6,7 @@
     python -m helpers learn MODULE:FUNCTION (--inputs FILE | --generator MODULE:GENERATOR) --out DIR
                                                     port any function of one string (helpers.porting)
     python -m helpers export --model DIR --out OUT  OUT/saved_model (in-graph decoder) and OUT/tfjs
-    python -m helpers make-sample-data              regenerate data/cc-index-sample.parquet
+    python -m helpers make-sample-data              rebuild data/cc-index-sample.parquet from data/real_urls.txt
     python -m helpers commoncrawl-sample --crawl CC-MAIN-YYYY-WW --rows N --out FILE.parquet
 
 FILE is split on "\\n" only (lines are not stripped; "-" reads standard input). Bad arguments print
@@ -146,12 +146,13 @@ def command_learn(arguments) -> int:
 
 
 def command_make_sample_data(arguments) -> int:
-    from helpers.data import write_sample
+    from helpers.data import read_sample, write_sample
 
-    if arguments.rows < 1:
-        raise UsageError(f"--rows must be positive, got {arguments.rows}")
-    path = write_sample(arguments.out, rows=arguments.rows, seed=arguments.seed)
-    print(f"wrote {arguments.rows} generated URLs to {path} ({path.stat().st_size / 1e6:.1f} MB)")
+    try:
+        path = write_sample(arguments.out, urls=arguments.urls)
+    except ValueError as error:
+        raise UsageError(str(error)) from error
+    print(f"wrote {len(read_sample(path, columns=['url'])):,} real URLs to {path} ({path.stat().st_size / 1e6:.1f} MB)")
     return 0
 
 
@@ -235,12 +236,11 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--no-tfjs", action="store_true", help="write the SavedModel only (no converter needed)")
     export.set_defaults(run=command_export)
 
-    from helpers.data import SAMPLE_PATH, SAMPLE_ROWS, SAMPLE_SEED
+    from helpers.data import REAL_URLS_PATH, SAMPLE_PATH
 
-    sample_data = commands.add_parser("make-sample-data", help="regenerate the embedded sample from the URL generator")
+    sample_data = commands.add_parser("make-sample-data", help="rebuild the embedded sample from data/real_urls.txt")
     sample_data.add_argument("--out", default=str(SAMPLE_PATH), help="parquet file to write")
-    sample_data.add_argument("--rows", type=int, default=SAMPLE_ROWS)
-    sample_data.add_argument("--seed", type=int, default=SAMPLE_SEED)
+    sample_data.add_argument("--urls", default=str(REAL_URLS_PATH), help="the URL list, one per line")
     sample_data.set_defaults(run=command_make_sample_data)
 
     from helpers.commoncrawl import BASE_URL

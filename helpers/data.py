@@ -3,8 +3,11 @@
 * ``index_record(url)`` derives the Common Crawl index columns (``url_host_name``, ``url_protocol``,
   ``url_port``, ``url_path``, ``url_query``, ...) from a URL with ``urllib.parse``, so a generated
   sample has the same schema as the real index.
-* ``make_sample_table(rows, seed)`` builds the embedded sample in ``data/`` from the project's URL
-  generator (Common Crawl is out of reach on the build machines); ``read_sample()`` reads it back.
+* ``real_sample_table()`` builds the embedded sample in ``data/`` from ``data/real_urls.txt``, real
+  URLs under open licenses (Common Crawl is out of reach on the build machines): the index columns
+  a URL gives, and null for those a URL list cannot give (fetch status, MIME type, crawl, subset);
+  ``read_sample()`` reads it back. ``make_sample_table(rows, seed)`` makes a generated index table
+  (every column filled) for tests and offline experiments.
 * ``is_validation(urls)`` puts a URL in the validation split by a stable hash of its text, so the
   same URL always lands on the same side: on one machine, on a Spark cluster, next year.
 * ``real_url_split()`` splits ``data/real_urls.txt`` (46,148 real, openly licensed URLs) by host:
@@ -38,8 +41,8 @@ from helpers.vectorization import decode, teacher_forcing_batch
 DATA_DIRECTORY = REPOSITORY_ROOT / "data"
 SAMPLE_PATH = DATA_DIRECTORY / "cc-index-sample.parquet"
 REAL_URLS_PATH = DATA_DIRECTORY / "real_urls.txt"  # real URLs under MIT and Apache-2.0 (data/README.md)
-SAMPLE_ROWS = 50_000  # ~3.5 MB of zstd parquet: big enough for plots and a real split, small for git
-SAMPLE_SEED = 2024  # the URL generator's seed for the embedded sample
+GENERATED_ROWS = 50_000  # rows of a generated index table by default (make_sample_table)
+SAMPLE_SEED = 2024  # the URL generator's seed for generated index tables (make_sample_table)
 SYNTHETIC_CRAWL = "SYNTHETIC-url_generator"  # the `crawl` column of generated rows: never a real crawl id
 HASH_BUCKETS = 10_000  # resolution of the split: validation fractions are multiples of 1/10000
 
@@ -54,10 +57,10 @@ INDEX_SCHEMA = pa.schema([
     ("url_port", pa.int32()),  # explicit port, None when absent or invalid
     ("url_path", pa.string()),
     ("url_query", pa.string()),  # None when the URL has no '?'
-    ("fetch_status", pa.int16()),  # HTTP status of the capture
-    ("content_mime_type", pa.string()),  # the server's Content-Type (no parameters)
-    ("crawl", pa.string()),  # partition column of the real index, e.g. CC-MAIN-2024-33
-    ("subset", pa.string()),  # partition column: warc, crawldiagnostics, robotstxt
+    ("fetch_status", pa.int16()),  # HTTP status of the capture (null in the embedded sample: no capture)
+    ("content_mime_type", pa.string()),  # the server's Content-Type, no parameters (null likewise)
+    ("crawl", pa.string()),  # partition column of the real index, e.g. CC-MAIN-2024-33 (null likewise)
+    ("subset", pa.string()),  # partition column: warc, crawldiagnostics, robotstxt (null likewise)
 ])
 INDEX_COLUMNS = INDEX_SCHEMA.names
 
@@ -84,9 +87,10 @@ def surt_key(host: str | None, path: str, query: str | None) -> str:
     return key + ("?" + query if query else "")
 
 
-def index_record(url: str, rng: random.Random | None = None) -> dict:
+def index_record(url: str, rng: random.Random | None = None, capture: bool = True) -> dict:
     """The cc-index columns of one URL, derived with ``urllib.parse.urlsplit``. ``rng`` draws the
-    capture fields (fetch status) that a URL alone cannot give; None gives a 200 capture."""
+    capture fields (fetch status) that a URL alone cannot give; None gives a 200 capture; with
+    ``capture`` False they are null (a list of URLs, no crawl behind it)."""
     try:
         parts = urlsplit(url)
     except ValueError:  # e.g. "http://[::1/": an unclosed IPv6 literal
@@ -102,7 +106,7 @@ def index_record(url: str, rng: random.Random | None = None) -> dict:
     extension = file_name.rpartition(".")[2].lower() if "." in file_name else ""
     status = 200 if rng is None else rng.choices(
         [status for status, _ in FETCH_STATUSES], weights=[weight for _, weight in FETCH_STATUSES])[0]
-    return {
+    record = {
         "url": url,
         "url_host_name": host,
         "url_host_tld": host.rsplit(".", 1)[-1] if host else None,
@@ -115,9 +119,12 @@ def index_record(url: str, rng: random.Random | None = None) -> dict:
         "crawl": SYNTHETIC_CRAWL,
         "subset": "warc" if status == 200 else "crawldiagnostics",
     }
+    if not capture:
+        record.update(fetch_status=None, content_mime_type=None, crawl=None, subset=None)
+    return record
 
 
-def make_sample_table(rows: int = SAMPLE_ROWS, seed: int = SAMPLE_SEED) -> pa.Table:
+def make_sample_table(rows: int = GENERATED_ROWS, seed: int = SAMPLE_SEED) -> pa.Table:
     """``rows`` generated URLs with their cc-index columns, sorted by SURT key like a real index part.
 
     Returns a ``pyarrow.Table`` with schema ``INDEX_SCHEMA`` and ``rows`` rows.
@@ -131,11 +138,29 @@ def make_sample_table(rows: int = SAMPLE_ROWS, seed: int = SAMPLE_SEED) -> pa.Ta
     return pa.Table.from_pylist(records, schema=INDEX_SCHEMA)
 
 
-def write_sample(path: str | Path = SAMPLE_PATH, rows: int = SAMPLE_ROWS, seed: int = SAMPLE_SEED) -> Path:
-    """Write the generated sample as zstd parquet (row groups of 10,000 rows, like a small index part)."""
+def read_real_urls(path: str | Path | None = None) -> list[str]:
+    """The lines of ``data/real_urls.txt`` (split on "\\n" only; no line is empty)."""
+    path = Path(path or REAL_URLS_PATH)
+    if not path.is_file():
+        raise ValueError(f"{path} is missing: it ships with the repository (data/README.md)")
+    return [line for line in path.read_text(encoding="utf-8").split("\n") if line]
+
+
+def real_sample_table(path: str | Path | None = None) -> pa.Table:
+    """Every URL of ``data/real_urls.txt`` with the index columns a URL gives (capture columns null),
+    sorted by SURT key like a real index part. Schema ``INDEX_SCHEMA``."""
+    records = [index_record(url, capture=False) for url in read_real_urls(path)]
+    records.sort(key=lambda record: (surt_key(record["url_host_name"], record["url_path"], record["url_query"]),
+                                     record["url"]))
+    return pa.Table.from_pylist(records, schema=INDEX_SCHEMA)
+
+
+def write_sample(path: str | Path = SAMPLE_PATH, urls: str | Path | None = None) -> Path:
+    """Write the embedded sample (``real_sample_table``) as zstd parquet, row groups of 10,000 rows
+    like a small index part."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    pq.write_table(make_sample_table(rows, seed), path, compression="zstd", row_group_size=10_000)
+    pq.write_table(real_sample_table(urls), path, compression="zstd", row_group_size=10_000)
     return path
 
 
@@ -194,13 +219,10 @@ def split_by_host(urls: Sequence[str], validation_fraction: float = 0.1) -> tupl
     return ([url for url, held in zip(urls, mask) if not held], [url for url, held in zip(urls, mask) if held])
 
 
-def real_url_split(validation_fraction: float = 0.1, path: str | Path = REAL_URLS_PATH) -> tuple[list[str], list[str]]:
-    """``data/real_urls.txt`` split by host: (training URLs, held-out URLs)."""
-    path = Path(path)
-    if not path.is_file():
-        raise ValueError(f"{path} is missing: it ships with the repository (data/README.md)")
-    lines = path.read_text(encoding="utf-8").split("\n")
-    return split_by_host([line for line in lines if line], validation_fraction)
+def real_url_split(validation_fraction: float = 0.1, path: str | Path | None = None) -> tuple[list[str], list[str]]:
+    """``data/real_urls.txt`` split by host: (training URLs, held-out URLs); notebook 02 writes the
+    same split with Spark (``helpers.spark.validation_column(..., by_host=True)``)."""
+    return split_by_host(read_real_urls(path), validation_fraction)
 
 
 # ------------------------------------------------------------------------------------------------

@@ -200,19 +200,22 @@ def read_parquet(spark, path: str | Path, columns: list[str] | None = None):
         raise SparkSetupError(explain_read_error(path, error)) from None
 
 
-def validation_column(url_column: str = "url", validation_fraction: float = 0.1):
+def validation_column(url_column: str = "url", validation_fraction: float = 0.1, by_host: bool = False):
     """A Spark column, True for the URLs of the validation split: ``helpers.data.is_validation`` run
-    unchanged in a pandas UDF on every executor, so Spark and pandas always agree on the split."""
+    unchanged in a pandas UDF on every executor, so Spark and pandas always agree on the split. With
+    ``by_host`` the hash is of ``helpers.data.split_key`` (the host), as ``split_by_host`` does: every
+    URL of a site lands on the same side."""
     import pandas as pd
     from pyspark.sql.functions import pandas_udf
 
-    from helpers.data import is_validation
+    from helpers.data import is_validation, split_key
 
     if not 0.0 <= validation_fraction <= 1.0:
         raise ValueError(f"validation_fraction must be in [0, 1], got {validation_fraction}")
 
     def in_validation(urls):
-        return pd.Series(is_validation(urls, validation_fraction), index=urls.index)
+        keys = [split_key(url) for url in urls] if by_host else urls
+        return pd.Series(is_validation(keys, validation_fraction), index=urls.index)
 
     # real type objects, not the strings that `from __future__ import annotations` would leave
     in_validation.__annotations__ = {"urls": pd.Series, "return": pd.Series}

@@ -32,19 +32,23 @@ def test_index_record_matches_urllib():
     assert index_record("http://[::1/x")["url_host_name"] is None  # urlsplit raises: empty fields
 
 
-def test_embedded_sample_is_consistent_and_the_command_is_reproducible(tmp_path):
-    """Every stored row's url_* columns are what index_record derives from its URL (not hand-edited),
-    and make-sample-data is deterministic. The sample is not compared byte for byte with today's
-    generator: improving the generator must not force a new multi-megabyte data commit."""
+def test_embedded_sample_is_every_real_url_and_exactly_what_the_command_writes(tmp_path):
+    """The sample holds every line of data/real_urls.txt once, each row's url_* columns derived by
+    index_record, the capture columns null (a URL list has no capture), and it is byte for byte what
+    make-sample-data writes."""
+    from helpers.data import REAL_URLS_PATH, read_real_urls
+
     stored = pq.read_table(SAMPLE_PATH)
     assert stored.column_names == INDEX_COLUMNS
     assert SAMPLE_PATH.stat().st_size < 5_000_000
-    rows = stored.slice(0, 2000).to_pylist()
-    for row in rows:
-        derived = index_record(row["url"])
-        assert {k: v for k, v in row.items() if k.startswith("url_")} == {k: derived[k] for k in row if k.startswith("url_")}
-    assert make_sample_table(rows=300).equals(make_sample_table(rows=300))
-    assert main(["make-sample-data", "--rows", "0", "--out", str(tmp_path / "x.parquet")]) == 2
+    assert sorted(stored.column("url").to_pylist()) == sorted(read_real_urls())
+    for row in stored.slice(0, 2000).to_pylist():
+        assert row == index_record(row["url"], capture=False)
+        assert row["fetch_status"] is None and row["content_mime_type"] is None and row["crawl"] is None
+    assert main(["make-sample-data", "--out", str(tmp_path / "x.parquet"), "--urls", str(REAL_URLS_PATH)]) == 0
+    assert pq.read_table(tmp_path / "x.parquet").equals(stored)
+    assert main(["make-sample-data", "--out", str(tmp_path / "y.parquet"), "--urls", str(tmp_path / "none.txt")]) == 2
+    assert make_sample_table(rows=300).equals(make_sample_table(rows=300))  # the generated tables tests use
 
 
 def test_split_is_stable_and_never_leaks():

@@ -24,19 +24,26 @@ def test_reads_embedded_sample_and_hands_it_to_pandas_through_arrow(spark):
     frame = read_parquet(spark, SAMPLE_PATH, columns=["url", "url_protocol", "fetch_status"])
     assert spark.conf.get("spark.sql.execution.arrow.pyspark.enabled") == "true"
     assert frame.count() == len(read_sample(columns=["url"]))
-    web = frame.filter("url_protocol IN ('http', 'https') AND fetch_status = 200")
+    web = frame.filter("url_protocol IN ('http', 'https')")
     sample = web.sample(fraction=0.05, seed=1).toPandas()
     assert 0 < len(sample) < 0.1 * frame.count()
+    assert sample["fetch_status"].isna().all()  # real URLs without captures: the column is null
     assert set(sample["url_protocol"]) <= {"http", "https"}
     assert list(sample.columns) == ["url", "url_protocol", "fetch_status"]
 
 
 def test_spark_split_equals_pandas_split_and_never_leaks(spark):
+    from helpers.data import split_by_host, split_key
+
     frame = read_parquet(spark, SAMPLE_PATH, columns=["url"]).limit(5000)
     marked = frame.withColumn("validation", validation_column("url", 0.1)).toPandas()
     assert marked["validation"].tolist() == is_validation(marked["url"], 0.1).tolist()
     leaked = marked.groupby("url")["validation"].nunique()
     assert (leaked == 1).all()
+    by_host = frame.withColumn("validation", validation_column("url", 0.1, by_host=True)).toPandas()
+    held_out = set(split_by_host(by_host["url"].tolist(), 0.1)[1])
+    assert by_host["validation"].tolist() == [url in held_out for url in by_host["url"]]
+    assert (by_host.assign(site=by_host["url"].map(split_key)).groupby("site")["validation"].nunique() == 1).all()
 
 
 def test_read_errors_are_one_clear_line(spark):
