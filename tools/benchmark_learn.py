@@ -72,7 +72,9 @@ def ship(out: Path, destination: Path, results: dict) -> None:
             f"# {spec}, ported by tools/benchmark_learn.py on {metrics['date']} ({metrics['hardware']}):",
             f"python -m helpers learn {spec} {source} --out RUN --minutes {metrics['training_config']['max_minutes']:g}",
             "", "# what it printed", *log, "",
-            f"# exact match on {row['fresh']} fresh inputs (seed {FRESH_SEED}, none in training): "
+            f"# exact match on {row['fresh']} fresh inputs (generator seed {FRESH_SEED}; "
+            + ("none of the training file's lines" if row["inputs"] == "file" else "drawn afresh, not excluded from training")
+            + "): "
             f"{row['fresh_exact_match']:.2%}; inputs on which the function raises: {row['fresh_raising']}, "
             f"answered right {row['fresh_raising_right']}",
             *[f"#   wrong: {text!r} expected {expected} got {got}" for text, expected, got in row["wrong_examples"]],
