@@ -254,10 +254,10 @@ def plan(config: PortConfig) -> PortPlan:
             raise ValueError(f"{config.inputs} has {len(distinct)} distinct inputs; at least "
                              f"{config.min_distinct_inputs} are needed to learn a function and check it")
         random.Random(config.seed).shuffle(distinct)
+        targets = targets_of(probe, distinct)  # every check on the whole file, before the split
         held_out = min(config.max_validation, max(10, int(len(distinct) * config.validation_share)))
         validation_inputs, training_inputs = distinct[:held_out], distinct[held_out:]
-        validation_targets = targets_of(probe, validation_inputs)
-        training_targets = targets_of(probe, training_inputs)
+        validation_targets, training_targets = targets[:held_out], targets[held_out:]
         function = ported_function(spec, generate_input=lambda rng: rng.choice(training_inputs),
                                    max_input_bytes=max(len(text.encode("utf-8")) for text in lines))
         model_config, training_config = size_recipe(
