@@ -90,6 +90,7 @@ SEARCH_EXAMPLES = 256 if environment.smoke else 4_000  # the grid search's train
 SEARCH_SIZES = [8, 16] if environment.smoke else [16, 32, 64]  # LSTM units tried by the grid search
 SEARCH_STEPS = 3 if environment.smoke else 600  # training batches per fit in the grid search
 RUN_DIR = environment.output / "05_other_functions"
+RUN_DIR.mkdir(parents=True, exist_ok=True)  # also when the models are loaded, not trained
 for name in ["hex", "splitext", "title", "date_inverse"]:
     print(f"{name:13} {REGISTRY[name].description}")
 
