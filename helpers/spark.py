@@ -141,6 +141,13 @@ def start_session(settings: SparkSettings | None = None):
         os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
+    # The Python workers are new processes: they import `helpers` from PYTHONPATH, not from the
+    # notebook's sys.path (Colab's setup cell only inserts the clone there). The JVM, started below,
+    # passes this environment on to them.
+    paths = [path for path in os.environ.get("PYTHONPATH", "").split(os.pathsep) if path]
+    root = str(Path(__file__).resolve().parent.parent)
+    if root not in paths:
+        os.environ["PYTHONPATH"] = os.pathsep.join([root, *paths])
     # PySpark 4.3 warns on every pandas call that it "does not yet fully support pandas >= 3.0.0";
     # everything this project does with it is tested, so the warning is noise in the notebooks.
     warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas", category=FutureWarning)
