@@ -81,7 +81,10 @@ def command_evaluate(arguments) -> int:
 
     lines = read_lines(arguments.file)
     stored = _load(arguments.model)
-    function = get_function(stored.task)
+    try:
+        function = get_function(stored.task)  # a ported function is imported here: it may be gone
+    except ValueError as error:
+        raise UsageError(f"cannot evaluate {arguments.model}: {error}") from error
     records = list(predict_records(stored, lines))
     report = evaluate_records(function, records)
     print(json.dumps(report, indent=2, ensure_ascii=False))

@@ -183,7 +183,13 @@ def test_learn_runs_end_to_end_and_evaluate_calls_the_function(module_file, tmp_
     assert main(["evaluate", "--model", str(tmp_path / "run" / "model"), inputs]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["task"] == "my_functions:swap" and report["compared"] == report["lines"]
-    assert main(["predict", "--model", str(tmp_path / "run" / "model"), inputs]) == 0
+    (tmp_path / "my_functions.py").rename(tmp_path / "moved.py")  # the function's module is gone: one line, 2
+    import sys
+
+    sys.modules.pop("my_functions", None)
+    assert main(["evaluate", "--model", str(tmp_path / "run" / "model"), inputs]) == 2
+    assert "cannot import module 'my_functions'" in capsys.readouterr().err
+    assert main(["predict", "--model", str(tmp_path / "run" / "model"), inputs]) == 0  # predict needs no import
     predicted = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert len(predicted) == 400
     assert main(["export", "--model", str(tmp_path / "run" / "model"), "--out", str(tmp_path / "export"), "--no-tfjs"]) == 0
