@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from helpers.functions import URLPARSE_FIELD_NAMES, LearnedFunction
+from helpers.functions import URLPARSE_FIELD_NAMES, LearnedFunction, predicted_error
 
 
 def evaluate_records(function: LearnedFunction, records: list[dict], worst: int = 10) -> dict:
@@ -15,6 +15,7 @@ def evaluate_records(function: LearnedFunction, records: list[dict], worst: int 
     apart, never dropped silently. For list outputs (urlparse) the per-field accuracy is included.
     """
     compared = correct = rejected_by_function = rejected_by_model = 0
+    raised = raised_right = listed = 0  # rows whose target is an error object / a list (per-field accuracy)
     field_correct: list[int] = []
     scored: list[tuple[float, bool]] = []  # (score, right) for the confidence report
     failures = []
@@ -36,7 +37,11 @@ def evaluate_records(function: LearnedFunction, records: list[dict], worst: int 
             failures.append({"input": record["input"], "expected": expected, "got": record["output"],
                              "score": record["score"]})
         expected_value = json.loads(expected)
+        if predicted_error(expected_value) is not None:
+            raised += 1
+            raised_right += record["output"] == expected
         if isinstance(expected_value, list):
+            listed += 1
             try:
                 got_value = json.loads(record["output"]) if record["output"] is not None else None
             except json.JSONDecodeError:
@@ -54,11 +59,13 @@ def evaluate_records(function: LearnedFunction, records: list[dict], worst: int 
         "wrong": compared - correct,
         "rejected_by_model": rejected_by_model,
         "rejected_by_function": rejected_by_function,
+        "function_raised": raised,  # compared rows where the real function raised (errors as outputs)
+        "function_raised_right": raised_right,  # ... and the model answered with the same error object
     }
-    if field_correct and compared:
+    if field_correct and listed:
         names = URLPARSE_FIELD_NAMES if function.name == "urlparse" else None
         report["field_accuracy"] = {
-            (names[index] if names and index < len(names) else str(index)): count / compared
+            (names[index] if names and index < len(names) else str(index)): count / listed
             for index, count in enumerate(field_correct)
         }
     if scored:

@@ -183,8 +183,9 @@ register(LearnedFunction(
     generate_input=random_url,
     max_input_bytes=256,
     generate_hard_input=hard_url,
+    errors_as_outputs=True,  # 'http://[::1/' -> {"error":"ValueError"}: url_generator.rejected_url draws such inputs
     output_check=lambda value: isinstance(value, list) and len(value) == 6 and all(isinstance(item, str) for item in value),
-    description="urllib.parse.urlparse: the six fields as a JSON list",
+    description="urllib.parse.urlparse: the six fields as a JSON list, or {\"error\":\"ValueError\"} where it raises",
 ))
 
 

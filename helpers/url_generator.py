@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import random
 import string
+import unicodedata
 from typing import Callable, Sequence
 
 # ---------------------------------------------------------------------------------------------
@@ -523,11 +524,110 @@ def decorate(rng: random.Random, url: str) -> str:
     return url + _choice(rng, [")", ".", ",", "]", "'", '"', ">"])
 
 
+# ---------------------------------------------------------------------------------------------
+# What urlparse rejects or removes. It raises ValueError when the netloc has a '[' without a ']' (or
+# the reverse), when the text in brackets is not an IPv6 address (or an 'v1.x' IPvFuture form), and
+# when a non-ASCII netloc turns into one of '/?#@:' under NFKC normalisation. It removes tab, CR and LF
+# wherever they stand, and strips C0 control characters and spaces from the start. Each maker below
+# mixes such inputs with near misses that urlparse accepts, so that the rule, not a character, is learnt.
+# ---------------------------------------------------------------------------------------------
+NFKC_DELIMITERS = "/?#@:"  # what a netloc must not turn into under NFKC (urllib.parse._checknetloc)
+# every character whose NFKC form holds one of them ('\uff0f' fullwidth solidus, '\u2100' account-of, ...):
+# computed from the Unicode database, so no list is copied from anywhere
+NFKC_DELIMITER_CHARACTERS = "".join(
+    chr(code) for code in range(0x80, 0x30000)
+    if not 0xD800 <= code < 0xE000 and any(mark in unicodedata.normalize("NFKC", chr(code)) for mark in NFKC_DELIMITERS))
+# non-ASCII characters that NFKC maps to harmless ones (fullwidth letters and digits, ligatures): near misses
+NFKC_HARMLESS_CHARACTERS = "\uff41\uff42\uff45\uff4f\uff11\uff12\ufb01\u2160\u00e9\u00fc\u00bd\u2122\u3000"
+REMOVED_CHARACTERS = "\t\r\n"  # urlparse deletes these anywhere in the URL
+
+
+def _prefix_with_netloc(rng: random.Random) -> str:
+    """The part before a netloc: a scheme and '//', or just '//'."""
+    return _choice(rng, ["http://", "https://", "http://", "https://", "//", "ftp://", "ws://",
+                         _choice(rng, OTHER_SCHEMES) + "://", _maybe_upper(rng, "http", 0.5) + "://"])
+
+
+def _netloc_around(rng: random.Random, host: str) -> str:
+    """[userinfo@]host[:port] around a given host."""
+    netloc = host
+    if rng.random() < 0.1:
+        netloc = random_userinfo(rng) + netloc
+    if rng.random() < 0.15 and not netloc.endswith("]"):
+        netloc += random_port(rng)
+    elif rng.random() < 0.15:
+        netloc += ":" + str(rng.randint(1, 65535))
+    return netloc
+
+
+def _bracket_host(rng: random.Random) -> str:
+    """A host with brackets that urlparse rejects (about 3 in 4) or accepts."""
+    address = random_ipv6(rng)  # '[...]', a valid IPv6 address
+    roll = rng.random()
+    if roll < 0.2:  # only one bracket: 'Invalid IPv6 URL'
+        return address[:-1] if rng.random() < 0.6 else address[1:]
+    if roll < 0.3:  # a bracket after or inside a name
+        host = random_domain(rng)
+        cut = rng.randint(0, len(host))
+        return host[:cut] + _choice(rng, ["[", "]"]) + host[cut:]
+    if roll < 0.55:  # brackets around what is not an IPv6 address
+        inner = _choice(rng, [random_domain(rng), random_ipv4(rng), _word(rng), _word(rng) + "::" + _word(rng),
+                              _random_token(rng, HEX + ":", 1, 12) + "g", "", ":::", "1:2:3:4:5:6:7:8:9",
+                              "v" + _random_token(rng, LETTERS, 1, 3)])
+        return "[" + inner + "]"
+    if roll < 0.75:  # brackets inside a longer name around a non-address
+        return random_domain(rng) + "[" + _word(rng) + "]" + _choice(rng, ["", random_domain(rng)])
+    if roll < 0.9:  # accepted: a real IPv6 address (the brackets may be followed by junk)
+        return address + _choice(rng, ["", "", "x", ".com"])
+    return "[v" + _random_token(rng, HEX, 1, 2) + "." + _random_token(rng, ALPHANUMERIC + ":", 1, 10) + "]"  # IPvFuture: accepted
+
+
+def _unicode_host(rng: random.Random) -> str:
+    """A non-ASCII host that normalises to a delimiter under NFKC (rejected, about 2 in 3) or not."""
+    host = random_domain(rng)
+    bad = rng.random() < 0.65
+    for _ in range(1 if rng.random() < 0.8 else 2):
+        cut = rng.randint(0, len(host))
+        host = host[:cut] + _choice(rng, NFKC_DELIMITER_CHARACTERS if bad else NFKC_HARMLESS_CHARACTERS) + host[cut:]
+    return host
+
+
+def rejected_url(rng: random.Random) -> str:
+    """A URL whose netloc urlparse may reject: brackets that are not an IPv6 host, or characters that
+    NFKC turns into '/?#@:'. About 7 in 10 raise ValueError; the rest are near misses it accepts
+    (the same character in the path or the query, a real IPv6 host)."""
+    host = _bracket_host(rng) if rng.random() < 0.6 else _unicode_host(rng)
+    if rng.random() < 0.15:  # the same host text after the netloc: accepted
+        odd = host
+        host = random_domain(rng)
+        tail = _choice(rng, ["/" + odd, "/" + _word(rng) + "?" + _word(rng) + "=" + odd, "#" + odd])
+        return _prefix_with_netloc(rng) + _netloc_around(rng, host) + tail
+    return _prefix_with_netloc(rng) + _netloc_around(rng, host) + random_path(rng) + _tail(rng, 0.2, 0.05)
+
+
+def with_removed_characters(rng: random.Random, url: str) -> str:
+    """``url`` with tabs, CRs or LFs put in (urlparse deletes them) and sometimes C0 controls or spaces
+    before it (stripped)."""
+    for _ in range(rng.randint(1, 3)):
+        cut = rng.randint(0, len(url))
+        url = url[:cut] + _choice(rng, ["\t", "\n", "\r", "\r\n", "\t"]) + url[cut:]
+    if rng.random() < 0.2:
+        url = "".join(_choice(rng, [" ", "\x00", "\x01", "\x1f", "\x0b", "\x0c", "\t"]) for _ in range(rng.randint(1, 3))) + url
+    return url
+
+
+def control_character_url(rng: random.Random) -> str:
+    """A URL of the natural mix with tabs, CRs or LFs inside it."""
+    return with_removed_characters(rng, _choice(rng, [web_url, web_url, other_scheme_url, relative_link])(rng))
+
+
 URL_KINDS: list[tuple[float, Callable[[random.Random], str]]] = [
-    (0.845, web_url),
+    (0.839, web_url),
     (0.025, other_scheme_url),
     (0.005, typo_scheme_url),
     (0.125, relative_link),
+    (0.004, rejected_url),  # measured: 0.24% of random_url's draws raise ValueError (tests/test_urlparse_rules.py)
+    (0.002, control_character_url),
 ]
 _KIND_FUNCTIONS = [kind for _, kind in URL_KINDS]
 _KIND_WEIGHTS = [weight for weight, _ in URL_KINDS]
@@ -646,8 +746,9 @@ def scheme_separator_url(rng: random.Random) -> str:
 
 
 HARD_KINDS: list[Callable[[random.Random], str]] = [
-    semicolon_url, schemeless_url, question_mark_url, escaped_character_url, scheme_separator_url]
-HARD_KIND_WEIGHTS = [0.4, 0.25, 0.12, 0.1, 0.13]
+    semicolon_url, schemeless_url, question_mark_url, escaped_character_url, scheme_separator_url,
+    rejected_url, control_character_url]
+HARD_KIND_WEIGHTS = [0.34, 0.21, 0.1, 0.08, 0.11, 0.1, 0.06]
 
 
 def hard_url(rng: random.Random, max_bytes: int = 256) -> str:

@@ -113,16 +113,24 @@ def test_is_validation_returns_a_boolean_array():
     assert mask.dtype == bool and mask.shape == (3,)
 
 
-def test_training_stream_skips_urls_the_real_function_rejects():
+def test_training_stream_keeps_rejected_urls_as_errors_or_skips_them():
+    import dataclasses
+
     function = get_function("urlparse")
     rejected = "http://[::1/unclosed"  # urlparse raises ValueError: Invalid IPv6 URL
     urls = UrlGenerator(seed=3).batch(200) + [rejected] * 100
+    pairs = set()
+    for features, targets in itertools.islice(url_training_batches(urls, function, batch_size=32, pool_batches=2), 20):
+        pairs |= {(decode(row), decode(target)) for row, target in zip(features["encoder_ids"], targets)}
+    assert (rejected, '{"error":"ValueError"}') in pairs and len(pairs) > 100  # errors as outputs: learnt
+
+    without_errors = dataclasses.replace(function, errors_as_outputs=False)
     texts = set()
-    for features, _ in itertools.islice(url_training_batches(urls, function, batch_size=32, pool_batches=2), 20):
+    for features, _ in itertools.islice(url_training_batches(urls, without_errors, batch_size=32, pool_batches=2), 20):
         texts |= {decode(row) for row in features["encoder_ids"]}
     assert rejected not in texts and len(texts) > 100
     with pytest.raises(ValueError, match="rejects almost every URL"):
-        next(url_training_batches([rejected] * 64, function, batch_size=32))
+        next(url_training_batches([rejected] * 64, without_errors, batch_size=32))
 
 
 def test_split_rejects_non_strings():

@@ -1,3 +1,5 @@
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -26,15 +28,22 @@ def test_evaluate_records_scores_per_field_and_counts_rejections():
         {"input": "http://a.com/x", "output": right, "ok": True, "score": 0.9},
         {"input": "http://b.com/y", "output": right, "ok": True, "score": 0.8},  # scheme right, rest wrong
         {"input": "", "output": None, "ok": False, "score": None, "error": "empty input"},
-        {"input": "http://[::1", "output": right, "ok": True, "score": 0.5},  # urlparse raises: rejected
+        {"input": "http://[::1", "output": right, "ok": True, "score": 0.5},  # urlparse raises: the target is the error
+        {"input": "http://a]/", "output": '{"error":"ValueError"}', "ok": False, "score": 0.95,
+         "predicted_error": "ValueError"},  # said so: right
     ]
     report = evaluate_records(function, records)
-    assert report["compared"] == 2 and report["exact_match"] == 0.5
-    assert report["rejected_by_model"] == 1 and report["rejected_by_function"] == 1
+    assert report["compared"] == 4 and report["exact_match"] == 0.5
+    assert report["rejected_by_model"] == 1 and report["rejected_by_function"] == 0
+    assert report["function_raised"] == 2 and report["function_raised_right"] == 1
     assert report["field_accuracy"]["scheme"] == 1.0 and report["field_accuracy"]["netloc"] == 0.5
     assert report["worst_failures"][0]["input"] == "http://b.com/y"
-    # the one right output (score 0.9) sets the threshold; the wrong one (0.8) falls below it
+    # the right outputs (0.9, 0.95) set the threshold; the wrong ones (0.8, 0.5) fall below it
     assert report["confidence"]["threshold"] == 0.9 and report["confidence"]["wrong_flagged"] == 1.0
+
+    without_errors = dataclasses.replace(function, errors_as_outputs=False)  # the entries shipped before
+    report = evaluate_records(without_errors, records)
+    assert report["compared"] == 2 and report["rejected_by_function"] == 2
 
 
 def test_reference_targets_never_drop_rows_silently(tmp_path):

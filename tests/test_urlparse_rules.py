@@ -7,13 +7,6 @@ import pytest
 from helpers.functions import get_function
 from helpers.urlparse_rules import RULES, rule_inputs
 
-# Rules the training generator does not draw yet: urlparse's registry entry redraws every input the
-# function rejects (its shipped models were trained without errors as outputs), and no generator
-# kind inserts tabs or newlines. Strict: the test fails once the generator covers them.
-NOT_COVERED_YET = {"tab_and_newline_removed", "unbalanced_brackets_raise", "bracketed_host_must_be_ip_v6",
-                   "netloc_normalising_to_a_delimiter_raises"}
-
-
 @pytest.mark.parametrize("rule", RULES, ids=[rule.name for rule in RULES])
 def test_urlparse_obeys_each_rule_on_its_generated_inputs(rule):
     inputs = rule_inputs(rule, 200, seed=1)
@@ -44,8 +37,21 @@ def training_draws():
     return [function.example(rng, hard=rng.random() < share)[0] for _ in range(20_000)]
 
 
-@pytest.mark.parametrize("rule", [pytest.param(rule, marks=pytest.mark.xfail(
-    strict=True, reason="the generator does not draw these inputs yet")) if rule.name in NOT_COVERED_YET else rule
-    for rule in RULES], ids=[rule.name for rule in RULES])
+@pytest.mark.parametrize("rule", RULES, ids=[rule.name for rule in RULES])
 def test_the_training_generator_covers_each_rule(rule, training_draws):
     assert sum(rule.present(url) for url in training_draws) >= 20  # at least 1 in 1,000 training inputs
+
+
+def test_the_generator_draws_inputs_urlparse_rejects_and_their_target_names_the_error():
+    """A measured share of the natural mix raises ValueError (the registry entry learns errors as outputs)."""
+    from helpers.functions import error_output
+    from helpers.url_generator import random_url
+    from helpers.urlparse_rules import raises
+
+    function = get_function("urlparse")
+    rng = random.Random(11)
+    urls = [random_url(rng) for _ in range(20_000)]
+    rejected = [url for url in urls if raises(url)]
+    assert 0.001 <= len(rejected) / len(urls) <= 0.01, len(rejected)
+    assert all(function.output_text(url) == error_output(ValueError()) for url in rejected)
+    assert function.output_text("http://[::1/") == '{"error":"ValueError"}'
