@@ -4,12 +4,14 @@
                                                                     (batch, time_in, units)
     decoder_ids (batch, time_out) -> Embedding -> LSTM, started from the encoder's final state
                                   -> decoder_outputs (batch, time_out, units)
-    attention(decoder_outputs, encoder_outputs) -> context (batch, time_out, units)
-    [decoder_outputs, context] -> Dense(tanh) -> Dense(softmax) -> (batch, time_out, vocabulary)
+    helpers.step.output_step: attention(decoder_outputs, encoder_outputs) -> context;
+        [decoder_outputs, context] -> Dense, tanh -> Dense, softmax [-> copy mixture]
+                                  -> (batch, time_out, vocabulary)
 
 Training uses teacher forcing: the decoder reads the true previous byte. The LSTMs keep Keras'
 default activations, no recurrent dropout and ``unroll=False``, so on a GPU Keras runs them with
-cuDNN. The same layer objects serve the step-by-step decoders in ``helpers.decoders``.
+cuDNN. What follows the decoder LSTM is ``helpers.step.output_step``, the same function every decoder
+runs at each step; ``Seq2Seq.step_weights()`` names the weights that the step functions read.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from dataclasses import dataclass
 import keras
 from keras import ops
 
+from helpers.step import output_step, position_encoding, positions_needed
 from helpers.vectorization import PAD_ID, VOCABULARY_SIZE
 
 
@@ -64,18 +67,6 @@ class Seq2SeqConfig:
         return cls(**values)
 
 
-def position_encoding(length, features: int):
-    """Sinusoidal encoding of positions 0..length-1: (length, features), periods from 4 to ~2000 steps.
-
-    Appended to the byte embeddings, it tells the encoder and the decoder where each byte stands, so
-    the attention can learn "look at the input position that matches this output position" quickly.
-    """
-    positions = ops.cast(ops.arange(length), "float32")[:, None]
-    frequencies = ops.exp(ops.linspace(ops.log(2 * 3.14159265 / 4.0), ops.log(2 * 3.14159265 / 2000.0), features // 2))
-    angles = positions * frequencies[None, :]
-    return ops.concatenate([ops.sin(angles), ops.cos(angles)], axis=-1)
-
-
 class AppendPositions(keras.layers.Layer):
     """(batch, time, embedding) -> (batch, time, embedding + features): the sinusoidal position of
     each step appended to its embedding. ``offset`` is the position of the first step (the
@@ -99,43 +90,6 @@ class AppendPositions(keras.layers.Layer):
 
     def get_config(self):
         return {**super().get_config(), "features": self.features}
-
-
-def attend(query, keys, values, key_mask, scale: bool):
-    """Dot-product attention of each query row over the encoder outputs.
-
-    query:    (batch, time_out, units)
-    keys:     (batch, time_in, units)   the encoder outputs
-    values:   (batch, time_in, width)   what is read: the encoder outputs (and byte embeddings)
-    key_mask: (batch, time_in) bool     False at padding
-    returns   context (batch, time_out, width), weights (batch, time_out, time_in)
-    """
-    scores = ops.einsum("bqu,bku->bqk", query, keys)
-    if scale:
-        scores = scores / ops.sqrt(ops.cast(ops.shape(keys)[-1], scores.dtype))
-    scores = ops.where(ops.expand_dims(key_mask, 1), scores, ops.full_like(scores, -1e9))
-    weights = ops.softmax(scores, axis=-1)
-    context = ops.einsum("bqk,bku->bqu", weights, values)
-    return context, weights
-
-
-class DotAttention(keras.layers.Layer):
-    """``attend`` as a layer, so that the training graph and the decoders share one definition."""
-
-    def __init__(self, scale: bool = True, **kwargs):
-        super().__init__(**kwargs)
-        self.scale = scale
-        self.supports_masking = True
-
-    def call(self, query, keys, values, encoder_ids):
-        """Returns context (batch, time_out, width) and weights (batch, time_out, time_in)."""
-        return attend(query, keys, values, ops.not_equal(encoder_ids, PAD_ID), self.scale)
-
-    def compute_mask(self, query, keys=None, values=None, encoder_ids=None, mask=None):
-        return [None, None]
-
-    def get_config(self):
-        return {**super().get_config(), "scale": self.scale}
 
 
 class Seq2Seq:
@@ -163,13 +117,37 @@ class Seq2Seq:
         else:
             self.encoder_lstm = keras.layers.LSTM(units, return_sequences=True, return_state=True, name="encoder_lstm")
         self.decoder_lstm = keras.layers.LSTM(units, return_sequences=True, return_state=True, name="decoder_lstm")
-        self.attention = DotAttention(scale=config.attention_scale, name="attention")
-        self.combine = keras.layers.Dense(units, activation="tanh", name="combine")
+        # linear layers: output_step applies their tanh, softmax and sigmoid (as every decoder does)
+        self.combine = keras.layers.Dense(units, name="combine")
         self.dropout = keras.layers.Dropout(config.dropout, name="dropout")
-        self.output_layer = keras.layers.Dense(config.vocabulary_size, activation="softmax", name="output")
-        self.copy_gate = (keras.layers.Dense(1, activation="sigmoid", name="copy_gate")
-                          if config.copy_mechanism else None)
+        self.output_layer = keras.layers.Dense(config.vocabulary_size, name="output")
+        self.copy_gate = keras.layers.Dense(1, name="copy_gate") if config.copy_mechanism else None
         self.training_model = self._build_training_model()
+
+    def step_weights(self) -> dict:
+        """The named weights of ``helpers.step`` (``step.WEIGHT_NAMES``), as this model's Keras variables:
+        a decoder reading them sees the weights as they are now (during training too)."""
+        config = self.config
+        cells = ([self.encoder_lstm.forward_layer.cell, self.encoder_lstm.backward_layer.cell]
+                 if config.bidirectional_encoder else [self.encoder_lstm.cell])
+        weights = {"encoder_embedding": self.encoder_embedding.embeddings,
+                   "decoder_embedding": self.decoder_embedding.embeddings}
+        if config.position_features:  # the sinusoids of AppendPositions, tabulated
+            weights["positions"] = position_encoding(positions_needed(config), config.position_features)
+        for prefix, cell in [(f"encoder_{index}", cell) for index, cell in enumerate(cells)] + [("decoder", self.decoder_lstm.cell)]:
+            weights[f"{prefix}_kernel"], weights[f"{prefix}_recurrent_kernel"], weights[f"{prefix}_bias"] = (
+                cell.kernel, cell.recurrent_kernel, cell.bias)
+        for name, layer in (("combine", self.combine), ("output", self.output_layer), ("copy_gate", self.copy_gate)):
+            if layer is not None:
+                weights[f"{name}_kernel"], weights[f"{name}_bias"] = layer.kernel, layer.bias
+        return weights
+
+    def output_layers(self) -> dict:
+        """The Dense layers by their step names: what ``output_step`` calls in the training graph."""
+        layers = {"combine": self.combine, "output": self.output_layer}
+        if self.copy_gate is not None:
+            layers["copy_gate"] = self.copy_gate
+        return layers
 
     def encode(self, encoder_ids, training=None):
         """encoder_ids (batch, time_in) -> keys (batch, time_in, units), values (batch, time_in, width),
@@ -190,21 +168,10 @@ class Seq2Seq:
 
     def output_probabilities(self, decoder_outputs, keys, values, encoder_ids, training=None):
         """(batch, time_out, units) decoder outputs -> (batch, time_out, vocabulary) probabilities and
-        the attention weights (batch, time_out, time_in)."""
-        context, weights = self.attention(decoder_outputs, keys, values, encoder_ids)
-        combined = self.combine(ops.concatenate([decoder_outputs, context], axis=-1))
-        probabilities = self.output_layer(self.dropout(combined, training=training))
-        if self.copy_gate is not None:
-            probabilities = self.mix_copy(probabilities, combined, weights, ops.one_hot(encoder_ids, self.config.vocabulary_size))
-        return probabilities, weights
-
-    def mix_copy(self, probabilities, combined, weights, input_one_hot):
-        """Pointer-generator mixture (See et al., 2017): probabilities (batch, time_out, vocabulary) from
-        the softmax, combined (batch, time_out, units), weights (batch, time_out, time_in), input_one_hot
-        (batch, time_in, vocabulary) -> gate * softmax + (1 - gate) * copy, where copy is the attention
-        weight summed over the input positions holding each byte id."""
-        gate = self.copy_gate(combined)  # (batch, time_out, 1): probability of writing from the softmax
-        return gate * probabilities + (1.0 - gate) * ops.matmul(weights, input_one_hot)
+        the attention weights (batch, time_out, time_in): ``helpers.step.output_step`` with this
+        model's layers."""
+        return output_step(self.config, self.output_layers(), decoder_outputs, keys, values,
+                           ops.not_equal(encoder_ids, PAD_ID), encoder_ids, dropout=self.dropout, training=training)
 
     def _build_training_model(self) -> keras.Model:
         encoder_ids = keras.Input(shape=(None,), dtype="int32", name="encoder_ids")

@@ -192,13 +192,18 @@ print(f"decoder_ids {decoder_ids.shape} -> embedding + positions {tuple(decoder_
 # %% [markdown]
 # **Attention and output**: every decoder step scores every input byte (dot product, padding
 # masked), reads the weighted sum of the values, combines it with its own output, and a softmax over
-# the 259 ids gives the next byte:
+# the 259 ids gives the next byte. This is `helpers.step.output_step`, the one definition that the
+# training model runs on all positions at once and every decoder (and the exported graph) runs one
+# step at a time:
 
 # %%
-print(inspect.getsource(Seq2Seq.output_probabilities))
-context, weights = model.attention(decoder_outputs, keys, values, encoder_ids)
-combined = model.combine(ops.concatenate([decoder_outputs, context], axis=-1))
-layer_by_layer = model.output_layer(combined)
+from helpers import step
+
+print(inspect.getsource(step.output_step))
+key_mask = ops.not_equal(encoder_ids, 0)
+context, weights = step.attend(decoder_outputs, keys, values, key_mask, MODEL.attention_scale)
+combined = ops.tanh(model.combine(ops.concatenate([decoder_outputs, context], axis=-1)))
+layer_by_layer = ops.softmax(model.output_layer(combined), axis=-1)
 print(f"attention weights {tuple(weights.shape)} (each row sums to {float(ops.sum(weights[0, 0])):.3f}), "
       f"context {tuple(context.shape)}, combined {tuple(combined.shape)} -> probabilities {tuple(layer_by_layer.shape)}")
 print("the same as the training model's output:", bool(np.allclose(layer_by_layer, probabilities, atol=1e-5)))

@@ -184,19 +184,20 @@ import inspect
 
 from keras import ops
 
-from helpers.model import Seq2Seq
+from helpers import step
 from helpers.vectorization import teacher_forcing_batch
 
-print(inspect.getsource(Seq2Seq.mix_copy))
+print(inspect.getsource(step.copy_distribution))
 example_urls, example_targets = urlparse_function.examples(random.Random(8), 2)
 features, _ = teacher_forcing_batch(example_urls, example_targets, bucket=8)
 keys, values, state = model.encode(features["encoder_ids"])
 decoder_outputs, _, _ = model.decoder_lstm(model.positions(model.decoder_embedding(features["decoder_ids"])),
                                            initial_state=state)
-context, weights = model.attention(decoder_outputs, keys, values, features["encoder_ids"])
-combined = model.combine(ops.concatenate([decoder_outputs, context], axis=-1))
-gate = model.copy_gate(combined)
-copy = ops.matmul(weights, ops.one_hot(features["encoder_ids"], MODEL.vocabulary_size))
+key_mask = ops.not_equal(features["encoder_ids"], 0)
+context, weights = step.attend(decoder_outputs, keys, values, key_mask, MODEL.attention_scale)
+combined = ops.tanh(model.combine(ops.concatenate([decoder_outputs, context], axis=-1)))
+gate = ops.sigmoid(model.copy_gate(combined))
+copy = step.copy_distribution(weights, features["encoder_ids"], MODEL.vocabulary_size)
 print(f"attention weights {tuple(weights.shape)}, input one-hot {(*features['encoder_ids'].shape, MODEL.vocabulary_size)} "
       f"-> copy distribution {tuple(copy.shape)}; gate {tuple(gate.shape)}, mean {float(ops.mean(gate)):.2f} untrained")
 

@@ -98,8 +98,9 @@ print(MODEL_DIR, stored.task, stored.model.config)
 
 # %% [markdown]
 # ## The decoder inside the graph
-# `InGraphDecoder` copies the weights out of the Keras layers. Its `decode_ids` takes the same int32
-# ids as the model (UTF-8 bytes + 3, END, PAD) and returns ids, scores and attention weights.
+# `InGraphDecoder` copies the model's named weights (`Seq2Seq.step_weights`) out of the Keras layers
+# as plain arrays. Its `decode_ids` takes the same int32 ids as the model (UTF-8 bytes + 3, END, PAD)
+# and returns ids, scores and attention weights.
 
 # %%
 decoder = InGraphDecoder(stored.model, stored.task)
@@ -112,14 +113,19 @@ result = decoder.decode_ids(tf.constant(encoder_ids))
 print("encoder_ids", encoder_ids.shape, "->", {name: tuple(value.shape) for name, value in result.items()})
 
 # %% [markdown]
-# The loop itself: one `tf.while_loop` whose body is one decoder step (an LSTM cell step on the last
-# byte written, then `_output_step`: attention, combination, softmax and, with the copy mechanism,
-# the mixture), stopping when every row has written END:
+# The loop itself is `helpers.step.greedy_decode`, the same function `GreedyDecoder` runs on the
+# Keras variables: one `tf.while_loop` whose body is one `decoder_step` (an LSTM cell step on the last
+# byte written, then `output_step`: attention, combination, softmax and, with the copy mechanism, the
+# mixture), stopping when every row has written END:
 
 # %%
 import inspect
 
+from helpers import step
+
 print(inspect.getsource(InGraphDecoder._decode_ids))
+print(inspect.getsource(step.decoder_step))
+print(inspect.getsource(step.greedy_decode))
 
 # %% [markdown]
 # Try it out: the in-graph decoder must give exactly the ids of the Python decoder.

@@ -67,3 +67,18 @@ def test_copy_mechanism_decoders_agree_and_a_pure_copier_writes_only_input_bytes
     for text, row in zip(texts, fast.ids):
         allowed = {byte + 3 for byte in text.encode("utf-8")} | {END_ID, PAD_ID}
         assert set(row.tolist()) <= allowed, text
+
+
+def test_copy_distribution_is_the_same_over_a_whole_target_and_in_one_step():
+    """helpers.step.copy_distribution has two ways to add attention up per byte id (a one-hot product
+    for training, a scatter-add for a decoder step); they must agree, repeated byte ids included."""
+    from helpers.step import copy_distribution
+
+    rng = np.random.default_rng(4)
+    encoder_ids = np.array([[5, 7, 5, 2, 0, 0], [9, 9, 9, 3, 4, 2]], dtype=np.int32)
+    attention = rng.dirichlet(np.ones(6), size=(2, 3)).astype(np.float32)  # (batch, time_out, time_in)
+    whole = np.asarray(copy_distribution(attention, encoder_ids, 12))
+    for step in range(3):
+        one = np.asarray(copy_distribution(attention[:, step:step + 1], encoder_ids, 12))
+        np.testing.assert_allclose(one, whole[:, step:step + 1], rtol=1e-6, atol=1e-7)
+    assert abs(whole[1, 0, 9] - attention[1, 0, :3].sum()) < 1e-6  # three positions hold byte id 9
