@@ -47,7 +47,7 @@ import numpy as np
 import tensorflow as tf
 
 from helpers.model import Seq2Seq
-from helpers.step import INPUT_BUCKET, greedy_decode, input_gate_tables
+from helpers.step import INPUT_BUCKET, encoder_prefix, greedy_decode, input_gate_tables
 from helpers.storage import metadata
 from helpers.vectorization import BYTE_OFFSET, END_ID, PAD_ID, START_ID
 
@@ -149,6 +149,12 @@ def step_decoder_weights(decoder: InGraphDecoder) -> dict[str, np.ndarray]:
         if config.position_features:
             tables[f"{prefix}_position_gates"] = arrays[f"{prefix}_position_gates"]
         tables[f"{prefix}_recurrent_kernel_transposed"] = arrays[f"{prefix}_recurrent_kernel"].T
+    for layer in range(1, config.encoder_layers):  # stacked layers read vectors: their kernels as they are
+        for direction in range(decoder.encoder_directions):
+            prefix = encoder_prefix(layer, direction)
+            tables[f"{prefix}_kernel_transposed"] = arrays[f"{prefix}_kernel"].T
+            tables[f"{prefix}_bias"] = arrays[f"{prefix}_bias"]
+            tables[f"{prefix}_recurrent_kernel_transposed"] = arrays[f"{prefix}_recurrent_kernel"].T
     if config.attend_to_embeddings:
         tables["encoder_embedding"] = arrays["encoder_embedding"]
     for name in ("combine", "output") + (("copy_gate",) if config.copy_mechanism else ()):
@@ -187,6 +193,7 @@ def export_metadata(config, task: str) -> dict:
         "step_weights": STEP_WEIGHTS_FILE,
         "units": config.units,
         "bidirectional_encoder": bool(config.bidirectional_encoder),
+        "encoder_layers": int(config.encoder_layers),
         "output_step": output_step_features(config),
     })
     return values

@@ -66,6 +66,8 @@ class LearnedFunction:
     #                                  False: such inputs are drawn again (the models shipped before)
     output_check: Callable[[Any], bool] | None = None  # is a decoded JSON value a well-formed result?
     #                                                    (predict's "ok"); None: any JSON value is
+    generate_curriculum_input: Callable[[random.Random, float], str] | None = None  # draws an input for the
+    #                     training progress p in [0, 1), easy ones first (TrainingConfig.curriculum_steps)
 
     def output_text(self, text: str) -> str:
         """The target the model learns for ``text``: compact JSON of the real function's result, or
@@ -83,12 +85,17 @@ class LearnedFunction:
             raise NotJsonError(f"{self.name} returned a value that is not JSON-serialisable for the input "
                                f"{text!r}: {type(value).__name__} ({error})") from error
 
-    def example(self, rng: random.Random, hard: bool = False) -> tuple[str, str]:
-        """One (input, target) pair, from ``generate_hard_input`` if ``hard``. Without
-        ``errors_as_outputs``, inputs on which the real function raises ValueError are drawn again."""
+    def example(self, rng: random.Random, hard: bool = False, progress: float | None = None) -> tuple[str, str]:
+        """One (input, target) pair, from ``generate_hard_input`` if ``hard``, from the curriculum at
+        ``progress`` if given. Without ``errors_as_outputs``, inputs on which the real function raises
+        ValueError are drawn again."""
         if hard and self.generate_hard_input is None:
             raise ValueError(f"the function {self.name!r} has no generator of hard inputs")
+        if progress is not None and self.generate_curriculum_input is None:
+            raise ValueError(f"the function {self.name!r} has no curriculum generator")
         generate = self.generate_hard_input if hard else self.generate_input
+        if progress is not None:
+            generate = lambda rng: self.generate_curriculum_input(rng, progress)  # noqa: E731
         for _ in range(1000):
             text = generate(rng)
             if len(text.encode("utf-8")) > self.max_input_bytes:
@@ -207,6 +214,15 @@ def decimal_number(rng: random.Random) -> str:
     return str(rng.randint(low, 10 ** digits - 1))
 
 
+def decimal_number_curriculum(rng: random.Random, progress: float) -> str:
+    """A number for the training progress ``progress`` in [0, 1): at first only 1 to 2 digits, one
+    more digit allowed every 1/5 of the way, with HEX_DIGIT_WEIGHTS among the allowed counts."""
+    allowed = min(HEX_DIGITS, 2 + int(progress * (HEX_DIGITS - 1)))
+    digits = rng.choices(range(1, allowed + 1), weights=HEX_DIGIT_WEIGHTS[:allowed])[0]
+    low = 0 if digits == 1 else 10 ** (digits - 1)
+    return str(rng.randint(low, 10 ** digits - 1))
+
+
 def hex_of_decimal(text: str) -> str:
     """hex() of the integer written in decimal: "255" -> "0xff"."""
     return hex(int(text))
@@ -216,6 +232,7 @@ register(LearnedFunction(
     name="hex",
     function=hex_of_decimal,
     generate_input=decimal_number,
+    generate_curriculum_input=decimal_number_curriculum,
     max_input_bytes=HEX_DIGITS,
     description=f"hex(int(text)) for 0 <= n < 10**{HEX_DIGITS}",
 ))

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import keras
 from keras import ops
 
-from helpers.step import output_step, position_encoding, positions_needed
+from helpers.step import encoder_prefix, output_step, position_encoding, positions_needed
 from helpers.vectorization import PAD_ID, VOCABULARY_SIZE
 
 
@@ -35,6 +35,7 @@ class Seq2SeqConfig:
     embedding_dim: int = 64  # bytes are few (259): a small embedding is enough
     units: int = 128  # width of both LSTMs (each direction gets half when bidirectional)
     bidirectional_encoder: bool = True  # encoder outputs then see both sides of each byte
+    encoder_layers: int = 1  # stacked encoder LSTMs: each one above the first reads the outputs of the one below
     attention_scale: bool = False  # divide scores by sqrt(units); unscaled, alignment is found sooner (measured)
     position_features: int = 16  # sinusoidal position of each byte appended to its embedding; 0 = none
     attend_to_embeddings: bool = False  # attention reads [encoder output, byte embedding]: the exact byte
@@ -51,7 +52,7 @@ class Seq2SeqConfig:
             raise ValueError(f"position_features must be even, got {self.position_features}")
         if self.bidirectional_encoder and self.units % 2:
             raise ValueError(f"a bidirectional encoder needs an even number of units, got {self.units}")
-        for name in ("vocabulary_size", "embedding_dim", "units", "max_input_length", "max_output_length"):
+        for name in ("vocabulary_size", "embedding_dim", "units", "encoder_layers", "max_input_length", "max_output_length"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be positive, got {getattr(self, name)}")
 
@@ -109,13 +110,16 @@ class Seq2Seq:
             config.vocabulary_size, config.embedding_dim, mask_zero=True, name="decoder_embedding"
         )
         self.positions = AppendPositions(config.position_features, name="positions")
-        if config.bidirectional_encoder:
-            self.encoder_lstm = keras.layers.Bidirectional(
-                keras.layers.LSTM(units // 2, return_sequences=True, return_state=True),
-                name="encoder_lstm",
-            )
-        else:
-            self.encoder_lstm = keras.layers.LSTM(units, return_sequences=True, return_state=True, name="encoder_lstm")
+        def encoder_lstm(name):
+            if config.bidirectional_encoder:
+                return keras.layers.Bidirectional(
+                    keras.layers.LSTM(units // 2, return_sequences=True, return_state=True), name=name)
+            return keras.layers.LSTM(units, return_sequences=True, return_state=True, name=name)
+
+        self.encoder_lstm = encoder_lstm("encoder_lstm")
+        # with encoder_layers > 1, the LSTMs stacked above the first (a model of one layer has none, so
+        # its weights file is what it was before this option)
+        self.upper_encoder_lstms = [encoder_lstm(f"encoder_lstm_{layer}") for layer in range(1, config.encoder_layers)]
         self.decoder_lstm = keras.layers.LSTM(units, return_sequences=True, return_state=True, name="decoder_lstm")
         # linear layers: output_step applies their tanh, softmax and sigmoid (as every decoder does)
         self.combine = keras.layers.Dense(units, name="combine")
@@ -128,13 +132,15 @@ class Seq2Seq:
         """The named weights of ``helpers.step`` (``step.WEIGHT_NAMES``), as this model's Keras variables:
         a decoder reading them sees the weights as they are now (during training too)."""
         config = self.config
-        cells = ([self.encoder_lstm.forward_layer.cell, self.encoder_lstm.backward_layer.cell]
-                 if config.bidirectional_encoder else [self.encoder_lstm.cell])
+        named_cells = [("decoder", self.decoder_lstm.cell)]
+        for layer, lstm in enumerate([self.encoder_lstm] + self.upper_encoder_lstms):
+            cells = [lstm.forward_layer.cell, lstm.backward_layer.cell] if config.bidirectional_encoder else [lstm.cell]
+            named_cells += [(encoder_prefix(layer, direction), cell) for direction, cell in enumerate(cells)]
         weights = {"encoder_embedding": self.encoder_embedding.embeddings,
                    "decoder_embedding": self.decoder_embedding.embeddings}
         if config.position_features:  # the sinusoids of AppendPositions, tabulated
             weights["positions"] = position_encoding(positions_needed(config), config.position_features)
-        for prefix, cell in [(f"encoder_{index}", cell) for index, cell in enumerate(cells)] + [("decoder", self.decoder_lstm.cell)]:
+        for prefix, cell in named_cells:
             weights[f"{prefix}_kernel"], weights[f"{prefix}_recurrent_kernel"], weights[f"{prefix}_bias"] = (
                 cell.kernel, cell.recurrent_kernel, cell.bias)
         for name, layer in (("combine", self.combine), ("output", self.output_layer), ("copy_gate", self.copy_gate)):
@@ -153,16 +159,15 @@ class Seq2Seq:
         """encoder_ids (batch, time_in) -> keys (batch, time_in, units), values (batch, time_in, width),
         [h, c] each (batch, units). width = units (+ embedding_dim with attend_to_embeddings)."""
         byte_embeddings = self.encoder_embedding(encoder_ids)
-        embedded = self.positions(byte_embeddings)
+        outputs = self.positions(byte_embeddings)
         mask = ops.not_equal(encoder_ids, PAD_ID)
-        if self.config.bidirectional_encoder:
-            outputs, forward_h, forward_c, backward_h, backward_c = self.encoder_lstm(
-                embedded, mask=mask, training=training
-            )
-            state = [ops.concatenate([forward_h, backward_h], -1), ops.concatenate([forward_c, backward_c], -1)]
-        else:
-            outputs, state_h, state_c = self.encoder_lstm(embedded, mask=mask, training=training)
-            state = [state_h, state_c]
+        for lstm in [self.encoder_lstm] + self.upper_encoder_lstms:  # the decoder starts from the top one's state
+            if self.config.bidirectional_encoder:
+                outputs, forward_h, forward_c, backward_h, backward_c = lstm(outputs, mask=mask, training=training)
+                state = [ops.concatenate([forward_h, backward_h], -1), ops.concatenate([forward_c, backward_c], -1)]
+            else:
+                outputs, state_h, state_c = lstm(outputs, mask=mask, training=training)
+                state = [state_h, state_c]
         values = ops.concatenate([outputs, byte_embeddings], axis=-1) if self.config.attend_to_embeddings else outputs
         return outputs, values, state
 

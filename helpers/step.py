@@ -49,6 +49,7 @@ WEIGHT_NAMES = (
     "positions",  # (positions, position_features): the sinusoids appended to every embedding
     "encoder_0_kernel", "encoder_0_recurrent_kernel", "encoder_0_bias",  # (features, 4 cell units), (cell units, 4 cell units), (4 cell units,)
     "encoder_1_kernel", "encoder_1_recurrent_kernel", "encoder_1_bias",  # bidirectional encoders only
+    # stacked encoders (encoder_layers > 1): "encoder_layer{L}_{d}_*" for layer L >= 1 (encoder_prefix)
     "decoder_kernel", "decoder_recurrent_kernel", "decoder_bias",  # (features, 4 units), (units, 4 units), (4 units,)
     "combine_kernel", "combine_bias",  # (units + values width, units), (units,): [h, context] -> tanh
     "output_kernel", "output_bias",  # (units, vocabulary), (vocabulary,): -> softmax
@@ -57,6 +58,12 @@ WEIGHT_NAMES = (
 
 
 INPUT_BUCKET = 8  # decoders pad inputs to a multiple of this many ids
+
+
+def encoder_prefix(layer: int, direction: int) -> str:
+    """The name of one encoder LSTM's weights: "encoder_{direction}" in the first layer (reading the
+    byte embeddings), "encoder_layer{layer}_{direction}" above it."""
+    return f"encoder_{direction}" if layer == 0 else f"encoder_layer{layer}_{direction}"
 
 
 def positions_needed(config) -> int:
@@ -188,23 +195,28 @@ def encode(config, weights: Mapping, encoder_ids, tensor_lists: bool = True):
     width), key_mask (batch, time_in), encoder_ids) and the initial decoder state h, c (batch, units).
     The cell is stepped by an explicit ``tf.while_loop`` (both directions when bidirectional)."""
     mask = tf.not_equal(encoder_ids, PAD_ID)
-    batch, time = tf.shape(encoder_ids)[0], tf.shape(encoder_ids)[1]
+    time = tf.shape(encoder_ids)[1]
     directions = 2 if config.bidirectional_encoder else 1
-    results = []
-    for direction in range(directions):
-        prefix = f"encoder_{direction}"
-        by_id, by_position = input_gate_tables(config, weights, prefix, "encoder_embedding")
-        inputs = tf.gather(by_id, encoder_ids)  # (batch, time, 4 cell units)
-        if by_position is not None:
-            inputs = inputs + by_position[None, :time]
-        results.append(_run_direction(inputs, mask, weights[f"{prefix}_recurrent_kernel"], reverse=direction == 1,
-                                      tensor_lists=tensor_lists))
-    if directions == 1:
-        keys, h, c = results[0]
-    else:
-        (forward, forward_h, forward_c), (backward, backward_h, backward_c) = results
-        keys = tf.concat([forward, backward], -1)
-        h, c = tf.concat([forward_h, backward_h], -1), tf.concat([forward_c, backward_c], -1)
+    keys = None
+    for layer in range(config.encoder_layers):
+        results = []
+        for direction in range(directions):
+            prefix = encoder_prefix(layer, direction)
+            if layer == 0:  # bytes: the input gates are looked up per byte id and position
+                by_id, by_position = input_gate_tables(config, weights, prefix, "encoder_embedding")
+                inputs = tf.gather(by_id, encoder_ids)  # (batch, time, 4 cell units)
+                if by_position is not None:
+                    inputs = inputs + by_position[None, :time]
+            else:  # the outputs of the layer below
+                inputs = tf.tensordot(keys, weights[f"{prefix}_kernel"], axes=1) + weights[f"{prefix}_bias"]
+            results.append(_run_direction(inputs, mask, weights[f"{prefix}_recurrent_kernel"], reverse=direction == 1,
+                                          tensor_lists=tensor_lists))
+        if directions == 1:
+            keys, h, c = results[0]
+        else:
+            (forward, forward_h, forward_c), (backward, backward_h, backward_c) = results
+            keys = tf.concat([forward, backward], -1)
+            h, c = tf.concat([forward_h, backward_h], -1), tf.concat([forward_c, backward_c], -1)
     values = tf.concat([keys, tf.gather(weights["encoder_embedding"], encoder_ids)], -1) if config.attend_to_embeddings else keys
     return (keys, values, mask, encoder_ids), h, c
 

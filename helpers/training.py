@@ -62,6 +62,8 @@ class TrainingConfig:
     #                                   1-digit number); 1.0 skips every validation input
     hard_input_share: float = 0.0  # share of training inputs drawn from the function's generator of hard
     #                                inputs (rare rules); validation keeps the natural proportions
+    curriculum_steps: int = 0  # with the function's curriculum generator: inputs grow harder over the first
+    #                            this many steps (progress 0 -> 1), then the natural mix; 0 = no curriculum
     weight_average_steps: int | None = None  # validate and save an exponential moving average of the weights
     #                                          over about this many steps (Polyak averaging; the warm-up caps it
     #                                          at about a ninth of the steps so far): it smooths the noise of a
@@ -121,6 +123,7 @@ def training_batches(
     model_config: Seq2SeqConfig,
     exclude: set[str],
     seed: int,
+    first_step: int = 0,
 ) -> Iterator[tuple[dict[str, np.ndarray], np.ndarray]]:
     """Infinite stream of teacher-forcing batches (see ``vectorization.teacher_forcing_batch``),
     length-bucketed, never containing an input from ``exclude``."""
@@ -128,13 +131,21 @@ def training_batches(
         raise ValueError(f"hard_input_share must be in [0, 1], got {config.hard_input_share}")
     if config.hard_input_share and function.generate_hard_input is None:
         raise ValueError(f"hard_input_share is {config.hard_input_share}, but {function.name!r} has no generator of hard inputs")
+    if config.curriculum_steps and function.generate_curriculum_input is None:
+        raise ValueError(f"curriculum_steps is {config.curriculum_steps}, but {function.name!r} has no curriculum generator")
     rng = random.Random(seed)
+    step = first_step
     while True:
         pairs = []
+        progress = min(1.0, step / config.curriculum_steps) if config.curriculum_steps else 1.0
         while len(pairs) < config.batch_size * config.pool_batches:
-            text, target = function.example(rng, hard=rng.random() < config.hard_input_share)
+            if progress < 1.0:
+                text, target = function.example(rng, progress=progress)
+            else:
+                text, target = function.example(rng, hard=rng.random() < config.hard_input_share)
             if text not in exclude:
                 pairs.append((text, target))
+        step += config.pool_batches
         pairs.sort(key=lambda pair: len(pair[1].encode("utf-8")))
         batches = [pairs[start:start + config.batch_size] for start in range(0, len(pairs), config.batch_size)]
         rng.shuffle(batches)
@@ -490,7 +501,8 @@ def train(
     )
     initial_epoch = len(history)
     stream = training_batches(function, training_config, model_config, excluded,
-                              seed=training_config.seed + 7919 * initial_epoch)
+                              seed=training_config.seed + 7919 * initial_epoch,
+                              first_step=initial_epoch * training_config.steps_per_epoch)  # a resumed curriculum goes on
     monitor = MonitorExactMatch(model, monitor_sets or {})
     timer = TimeLimit(training_config.max_minutes,
                       minutes_before=history[-1].get("minutes", 0.0) if history else 0.0, monitor=monitor)

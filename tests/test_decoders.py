@@ -82,3 +82,24 @@ def test_copy_distribution_is_the_same_over_a_whole_target_and_in_one_step():
         one = np.asarray(copy_distribution(attention[:, step:step + 1], encoder_ids, 12))
         np.testing.assert_allclose(one, whole[:, step:step + 1], rtol=1e-6, atol=1e-7)
     assert abs(whole[1, 0, 9] - attention[1, 0, :3].sum()) < 1e-6  # three positions hold byte id 9
+
+
+@pytest.mark.parametrize("bidirectional", [True, False], ids=["bidirectional", "unidirectional"])
+def test_stacked_encoder_decoders_agree_with_the_training_model(bidirectional):
+    """encoder_layers > 1: helpers.step.encode runs the stacked LSTMs as the training model's Keras layers do."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from test_export import clear_cut_model
+
+    from helpers.model import Seq2SeqConfig
+
+    config = Seq2SeqConfig(units=32, embedding_dim=16, encoder_layers=2, bidirectional_encoder=bidirectional,
+                           max_input_length=65, max_output_length=24)
+    model = clear_cut_model(config, seed=11, end_share=0.2)
+    assert len(model.upper_encoder_lstms) == 1 and "encoder_layer1_0_kernel" in model.step_weights()
+    slow = greedy_decode_numpy(model, INPUTS)
+    fast = GreedyDecoder(model, batch_size=3)(INPUTS)
+    np.testing.assert_array_equal(fast.ids[:, :slow.ids.shape[1]], slow.ids)
+    np.testing.assert_allclose(fast.scores, slow.scores, rtol=1e-5)

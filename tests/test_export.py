@@ -65,11 +65,12 @@ CONFIGS = [
     Seq2SeqConfig(units=32, embedding_dim=16, attend_to_embeddings=True, max_input_length=65, max_output_length=24),
     Seq2SeqConfig(units=32, embedding_dim=16, attend_to_embeddings=True, copy_mechanism=True, max_input_length=65,
                   max_output_length=24),
+    Seq2SeqConfig(units=32, embedding_dim=16, encoder_layers=3, max_input_length=65, max_output_length=24),
 ]
 
 
 @pytest.mark.parametrize("config", CONFIGS, ids=["default", "unidirectional-no-positions-scaled", "odd-sizes", "attend-to-embeddings",
-                                                 "copy-mechanism"])
+                                                 "copy-mechanism", "three-encoder-layers"])
 def test_decode_ids_equals_greedy_decoder(config):
     inputs = sample_inputs(80)
     for end_share in (0.08, 0.2, 0.4):  # the smallest END_ID share that gives rows of various lengths

@@ -131,3 +131,23 @@ def _port(parsed):
         return parsed.port is not None
     except ValueError:
         return False
+
+
+def test_hex_curriculum_grows_the_digit_count_with_progress():
+    import itertools
+
+    from helpers.model import Seq2SeqConfig
+    from helpers.training import TrainingConfig, training_batches
+    from helpers.vectorization import decode
+
+    function = get_function("hex")
+    rng = random.Random(2)
+    longest = {progress: max(len(function.example(rng, progress=progress)[0]) for _ in range(500))
+               for progress in (0.0, 0.5, 0.99)}
+    assert longest == {0.0: 2, 0.5: 4, 0.99: 6}
+    config = TrainingConfig(task="hex", batch_size=8, pool_batches=2, curriculum_steps=10)
+    batches = training_batches(function, config, Seq2SeqConfig(max_input_length=7), set(), seed=1)
+    digits = [max(len(decode(row)) for row in features["encoder_ids"]) for features, _ in itertools.islice(batches, 40)]
+    assert max(digits[:2]) <= 2 and max(digits[-10:]) == 6  # easy first, the natural mix after 10 steps
+    with pytest.raises(ValueError, match="no curriculum generator"):
+        next(training_batches(get_function("title"), config, Seq2SeqConfig(), set(), seed=1))

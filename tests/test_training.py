@@ -74,8 +74,8 @@ def test_common_validation_inputs_stay_in_training(monkeypatch, tmp_path):
     excluded = []
     real_stream = training.training_batches
     monkeypatch.setattr(training, "training_batches",
-                        lambda function, config, model_config, exclude, seed: excluded.append(exclude)
-                        or real_stream(function, config, model_config, exclude, seed))
+                        lambda function, config, model_config, exclude, seed, **keywords: excluded.append(exclude)
+                        or real_stream(function, config, model_config, exclude, seed, **keywords))
     config = TrainingConfig(task=entry.name, batch_size=8, steps_per_epoch=1, epochs=1, validation_size=200,
                             examples_to_show=0)
     result = train(config, TINY_MODEL, tmp_path, verbose=0)

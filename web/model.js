@@ -205,23 +205,34 @@ export class StepDecoder {
     const time = ids.length;
     const units = this.metadata.units;
     const cellUnits = units / this.directions;
-    const keys = new Float32Array(time * units);
+    const layers = this.metadata.encoder_layers || 1;
+    let keys = new Float32Array(time * units);
     const h = new Float32Array(units);
     const c = new Float32Array(units);
-    for (let direction = 0; direction < this.directions; direction += 1) {
-      const prefix = `encoder_${direction}`;
-      const recurrent = this.arrays[`${prefix}_recurrent_kernel_transposed`].data;
-      const dh = new Float32Array(cellUnits);
-      const dc = new Float32Array(cellUnits);
-      for (let step = 0; step < time; step += 1) {
-        const t = direction === 1 ? time - 1 - step : step; // the second direction runs last to first
-        const z = this.gates(prefix, ids[t], t);
-        addProduct(z, dh, recurrent);
-        lstmCell(z, dh, dc);
-        keys.set(dh, t * units + direction * cellUnits);
+    for (let layer = 0; layer < layers; layer += 1) {
+      const below = keys; // the outputs of the layer below (layers above the first read them)
+      keys = new Float32Array(time * units);
+      for (let direction = 0; direction < this.directions; direction += 1) {
+        const prefix = layer === 0 ? `encoder_${direction}` : `encoder_layer${layer}_${direction}`; // step.encoder_prefix
+        const recurrent = this.arrays[`${prefix}_recurrent_kernel_transposed`].data;
+        const dh = new Float32Array(cellUnits);
+        const dc = new Float32Array(cellUnits);
+        for (let step = 0; step < time; step += 1) {
+          const t = direction === 1 ? time - 1 - step : step; // the second direction runs last to first
+          let z;
+          if (layer === 0) {
+            z = this.gates(prefix, ids[t], t);
+          } else {
+            z = this.arrays[`${prefix}_bias`].data.slice();
+            addProduct(z, below.subarray(t * units, (t + 1) * units), this.arrays[`${prefix}_kernel_transposed`].data);
+          }
+          addProduct(z, dh, recurrent);
+          lstmCell(z, dh, dc);
+          keys.set(dh, t * units + direction * cellUnits);
+        }
+        h.set(dh, direction * cellUnits);
+        c.set(dc, direction * cellUnits);
       }
-      h.set(dh, direction * cellUnits);
-      c.set(dc, direction * cellUnits);
     }
     let values = keys;
     let width = units;
