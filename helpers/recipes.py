@@ -66,7 +66,7 @@ def _urlparse() -> tuple[Seq2SeqConfig, TrainingConfig]:
         #                             is still high at the end, and the average smooths its noise. Measured at the
         #                             end of 30-minute runs (benchmark_urlparse --compare-averages), average vs raw
         #                             weights, real / generated URLs: this recipe 99.54 vs 99.54% / 99.45 vs 99.00%
-        #                             (models/urlparse) and, on a slow machine, 99.04 vs 98.84% / 99.10 vs 98.65%;
+        #                             (EXPERIMENTS.md) and, on a slow machine, 99.04 vs 98.84% / 99.10 vs 98.65%;
         #                             the previous recipe 99.68 vs 99.54% / 99.40 vs 99.50%
         bucket=16,  # URLs vary more in length than schemes: coarser buckets, fewer shapes to trace
         validation_size=2000,

@@ -34,7 +34,7 @@ byte for byte against ``GreedyDecoder``.
 from __future__ import annotations
 
 import math
-from typing import Mapping
+from typing import Any, Mapping, NamedTuple
 
 import tensorflow as tf
 from keras import ops
@@ -84,19 +84,24 @@ def position_encoding(length, features: int):
 
 
 # ----- the output of a step: attention, combination, softmax, copy --------------------------------------
-def attend(query, keys, values, key_mask, scale: bool):
+def attend(query, keys, values, key_mask, scale: bool, score_bias=None):
     """Dot-product attention of each query row over the encoder outputs.
 
     query:    (batch, time_out, units)
     keys:     (batch, time_in, units)   the encoder outputs
     values:   (batch, time_in, width)   what is read: the encoder outputs (and byte embeddings)
     key_mask: (batch, time_in) bool     False at padding
+    score_bias: (batch, 1, time_in)     optional, the mask as 0 / -1e9 added to the scores (a decoder
+                                        computes it once, not at every step); the same weights
     returns   context (batch, time_out, width), weights (batch, time_out, time_in)
     """
     scores = ops.matmul(query, ops.transpose(keys, (0, 2, 1)))
     if scale:
         scores = scores / math.sqrt(keys.shape[-1])
-    scores = ops.where(ops.expand_dims(key_mask, 1), scores, ops.full_like(scores, -1e9))
+    if score_bias is not None:
+        scores = scores + score_bias
+    else:
+        scores = ops.where(ops.expand_dims(key_mask, 1), scores, ops.full_like(scores, -1e9))
     weights = ops.softmax(scores, axis=-1)
     return ops.matmul(weights, values), weights
 
@@ -114,40 +119,51 @@ def dense(weights: Mapping, name: str, inputs):
     return ops.tensordot(inputs, kernel, axes=1) + bias
 
 
-def copy_distribution(attention, encoder_ids, vocabulary_size: int):
+def copy_distribution(attention, encoder_ids, vocabulary_size: int, indices=None):
     """attention (batch, time_out, time_in), encoder_ids (batch, time_in) -> (batch, time_out,
     vocabulary): the attention weight summed over the input positions holding each byte id.
 
     Over a whole target (training) it is one product with the inputs' one-hot ids (by comparison:
     TensorFlow.js' OneHot was 0.7% off); in a decoder step (time_out 1) a scatter-add into (batch,
-    vocabulary), so that no (batch, time_in, vocabulary) tensor is read at every step."""
+    vocabulary), so that no (batch, time_in, vocabulary) tensor is read at every step; ``indices``
+    (``copy_indices``, computed once per decoding) are its [row, byte id] pairs."""
     if attention.shape[1] != 1:
         one_hot = ops.cast(ops.equal(encoder_ids[:, :, None], ops.arange(vocabulary_size, dtype=encoder_ids.dtype)), attention.dtype)
         return ops.matmul(attention, one_hot)
-    batch, time_in = tf.unstack(tf.shape(encoder_ids))  # (no strided slices: see decoder_step)
-    rows = tf.broadcast_to(tf.expand_dims(tf.range(batch), 1), tf.stack([batch, time_in]))
-    indices = tf.stack([rows, tf.cast(encoder_ids, tf.int32)], axis=2)  # (batch, time_in, 2): [row, byte id]
+    if indices is None:
+        indices = copy_indices(encoder_ids)
+    batch, _ = tf.unstack(tf.shape(encoder_ids))  # (no strided slices: see decoder_step)
     summed = tf.scatter_nd(indices, tf.squeeze(attention, 1), tf.stack([batch, vocabulary_size]))  # sums repeats
     return tf.expand_dims(summed, 1)
 
 
-def output_step(config, weights: Mapping, h, keys, values, key_mask, encoder_ids, dropout=None, training=None):
+def copy_indices(encoder_ids):
+    """encoder_ids (batch, time_in) -> (batch, time_in, 2) int32: [row, byte id] of every input position."""
+    batch, time_in = tf.unstack(tf.shape(encoder_ids))  # (no strided slices: see decoder_step)
+    rows = tf.broadcast_to(tf.expand_dims(tf.range(batch), 1), tf.stack([batch, time_in]))
+    return tf.stack([rows, tf.cast(encoder_ids, tf.int32)], axis=2)
+
+
+def output_step(config, weights: Mapping, h, keys, values, key_mask, encoder_ids, dropout=None, training=None,
+                score_bias=None, copy_indices=None):
     """THE output of the decoder at each position, from its LSTM output ``h`` (batch, time_out, units).
 
     keys (batch, time_in, units), values (batch, time_in, width), key_mask (batch, time_in) bool,
     encoder_ids (batch, time_in) -> probabilities (batch, time_out, vocabulary), attention weights
     (batch, time_out, time_in). ``dropout`` (a Keras layer) acts on the combined vector in training.
+    ``score_bias`` and ``copy_indices``: what a decoder prepares once (``StepMemory``) instead of at
+    every step.
 
     With ``config.copy_mechanism`` (pointer-generator, See et al. 2017) a sigmoid gate mixes the
     softmax with the copy distribution: copying a byte means pointing at it, not re-creating it.
     """
-    context, attention = attend(h, keys, values, key_mask, config.attention_scale)
+    context, attention = attend(h, keys, values, key_mask, config.attention_scale, score_bias)
     combined = ops.tanh(dense(weights, "combine", ops.concatenate([h, context], axis=-1)))
     logits = dense(weights, "output", dropout(combined, training=training) if dropout is not None else combined)
     probabilities = ops.softmax(logits, axis=-1)
     if config.copy_mechanism:
         gate = ops.sigmoid(dense(weights, "copy_gate", combined))  # (batch, time_out, 1): write from the softmax
-        copied = copy_distribution(attention, encoder_ids, config.vocabulary_size)
+        copied = copy_distribution(attention, encoder_ids, config.vocabulary_size, copy_indices)
         probabilities = gate * probabilities + (1.0 - gate) * copied
     return probabilities, attention
 
@@ -175,10 +191,27 @@ def lstm_cell(gates, c):
     return ops.sigmoid(z_output) * ops.tanh(c), c
 
 
+class StepMemory(NamedTuple):
+    """What every decoder step reads: the encoded input and what is computed from it once."""
+
+    keys: Any  # (batch, time_in, units): the encoder outputs
+    values: Any  # (batch, time_in, width): what the attention reads
+    key_mask: Any  # (batch, time_in) bool: False at padding
+    encoder_ids: Any  # (batch, time_in) int32
+    score_bias: Any  # (batch, 1, time_in): 0 on the input, -1e9 at padding
+    copy_indices: Any  # (batch, time_in, 2) [row, byte id] (copy mechanism), else None
+
+    @classmethod
+    def prepare(cls, config, keys, values, key_mask, encoder_ids) -> "StepMemory":
+        score_bias = tf.expand_dims(tf.where(key_mask, 0.0, -1e9), 1)
+        return cls(keys, values, key_mask, encoder_ids, score_bias,
+                   copy_indices(encoder_ids) if config.copy_mechanism else None)
+
+
 def decoder_step(config, weights: Mapping, tables, memory, token, position, h, c):
     """One step of the decoder: token (batch,) int32 read at ``position`` (a scalar), state h, c
     (batch, units) -> probabilities (batch, vocabulary), attention (batch, time_in), h, c.
-    ``tables``: ``input_gate_tables`` of the decoder; ``memory``: (keys, values, key_mask, encoder_ids)."""
+    ``tables``: ``input_gate_tables`` of the decoder; ``memory``: a ``StepMemory``."""
     by_id, by_position = tables
     # (gathers and expand/squeeze rather than slicing: the TensorFlow.js converter mangles strided
     # slices inside while loops)
@@ -186,7 +219,9 @@ def decoder_step(config, weights: Mapping, tables, memory, token, position, h, c
     if by_position is not None:
         gates = gates + ops.take(by_position, position, axis=0)
     h, c = lstm_cell(gates, c)
-    probabilities, attention = output_step(config, weights, ops.expand_dims(h, 1), *memory)
+    probabilities, attention = output_step(config, weights, ops.expand_dims(h, 1), memory.keys, memory.values,
+                                           memory.key_mask, memory.encoder_ids, score_bias=memory.score_bias,
+                                           copy_indices=memory.copy_indices)
     return ops.squeeze(probabilities, 1), ops.squeeze(attention, 1), h, c
 
 
@@ -266,6 +301,7 @@ def greedy_decode(config, weights: Mapping, encoder_ids, limit, tensor_lists: bo
     too early)."""
     batch, time_in = tf.shape(encoder_ids)[0], tf.shape(encoder_ids)[1]
     memory, h, c = encode(config, weights, encoder_ids, tensor_lists)
+    memory = StepMemory.prepare(config, *memory)
     tables = input_gate_tables(config, weights, "decoder", "decoder_embedding")
 
     def body(step, token, h, c, finished, scores, emitted, attention):

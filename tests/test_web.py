@@ -145,6 +145,10 @@ def test_page_with_the_shipped_urlparse_model_matches_python_and_urlparse(tmp_pa
         page = browser.open(url, inputs[0])  # the ?q= path: fills the box, parses, writes #result
         assert page.state == "done" and page.result == reference.texts[0], page.message
         results, _ = browser.decode_batch(inputs, batch_size=50)
+        rejected = "http://[::1/index.html"  # urlparse raises ValueError: a model that learnt errors says so
+        if GreedyDecoder(stored.model)([rejected]).texts[0] == '{"error":"ValueError"}':
+            page = browser.open(url, rejected)
+            assert page.state == "done" and "raises ValueError" in page.message, page.message
     for index, result in enumerate(results):
         assert result["ids"] == [int(value) for value in reference.ids[index] if value != 0], inputs[index]
     assert [result["text"] for result in results] == reference.texts

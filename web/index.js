@@ -1,6 +1,6 @@
 // The page: reads the input box (or ?q=), runs model.js, shows output, fields, time and attention.
 // window.porting.decodeBatch(texts) is the same inference for tests and the benchmark.
-import { LearnedFunction, parsedFields } from './model.js';
+import { LearnedFunction, parsedFields, predictedError } from './model.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -62,6 +62,8 @@ async function parse(learned, text) {
   result$.dataset.ids = JSON.stringify(result.ids);
   result$.dataset.score = String(result.score);
   if (result.text === null) showMessage(`${$('message').textContent} The model did not finish a valid output for this input (no END, or invalid UTF-8).`.trim());
+  const raised = predictedError(result.text);
+  if (raised) showMessage(`${$('message').textContent} The model predicts that the real function raises ${raised} for this input.`.trim());
   $('timing').textContent = `${milliseconds.toFixed(1)} ms for ${result.ids.length} output bytes (${engineName(learned)}); confidence ${result.score.toFixed(3)}`;
   showFields(result, learned.metadata.output_fields);
   drawHeatmap(result);

@@ -310,6 +310,17 @@ export class StepDecoder {
 }
 
 // The output fields of a urlparse result (a JSON list), or null when the text is not such a list.
+// The exception type when `text` is the object {"error": TYPE_NAME}: the model predicts that the real
+// function raises (helpers.functions.predicted_error), else null.
+export function predictedError(text) {
+  if (text === null) return null;
+  try {
+    const value = JSON.parse(text);
+    if (value && !Array.isArray(value) && typeof value === 'object' && Object.keys(value).length === 1 && typeof value.error === 'string') return value.error;
+  } catch (error) { /* not JSON */ }
+  return null;
+}
+
 export function parsedFields(text, names) {
   if (text === null || !names) return null;
   try {
