@@ -35,14 +35,27 @@ class Decoded:
     attention: list[np.ndarray] | None = None  # per input (its output length, its input length + 1), if asked
 
 
-def _check_inputs(inputs, max_input_length: int) -> np.ndarray:
+def _validated(inputs, max_input_length: int) -> tuple[list[str], list[int]]:
+    """The inputs as a list and their UTF-8 lengths; ValueError for a lone str, a non-str item or an
+    input longer than the model takes (checked for all before any work)."""
     if isinstance(inputs, str):
         raise ValueError("expected a list of strings, got one string (wrap it in a list)")
     inputs = list(inputs)
     for index, text in enumerate(inputs):
         if not isinstance(text, str):
             raise ValueError(f"input {index} is a {type(text).__name__}, not a str")
-    return encode_batch(inputs, add_end=True, bucket=INPUT_BUCKET, max_length=max_input_length)
+    lengths = [len(text.encode("utf-8")) for text in inputs]
+    longest = max(lengths, default=0)
+    if longest + 1 > max_input_length:
+        index = lengths.index(longest)
+        raise ValueError(f"row {index} is {longest + 1} ids long (UTF-8 bytes plus special ids), more than "
+                         f"max_length={max_input_length}: {inputs[index][:60]!r}...")
+    return inputs, lengths
+
+
+def _check_inputs(inputs, max_input_length: int) -> np.ndarray:
+    inputs, _ = _validated(inputs, max_input_length)
+    return encode_batch(inputs, add_end=True, bucket=INPUT_BUCKET)
 
 
 def greedy_decode_numpy(model: Seq2Seq, inputs: list[str], max_output_length: int | None = None) -> Decoded:
@@ -114,18 +127,7 @@ class GreedyDecoder:
         limit = int(max_output_length or self.model.config.max_output_length)
         if limit < 1:
             raise ValueError(f"max_output_length must be at least 1, got {limit}")
-        if isinstance(inputs, str):
-            raise ValueError("expected a list of strings, got one string (wrap it in a list)")
-        inputs = list(inputs)
-        for index, text in enumerate(inputs):
-            if not isinstance(text, str):
-                raise ValueError(f"input {index} is a {type(text).__name__}, not a str")
-        lengths = [len(text.encode("utf-8")) for text in inputs]
-        longest = max(lengths, default=0)
-        if longest + 1 > self.model.config.max_input_length:  # validate all before any work
-            index = lengths.index(longest)
-            raise ValueError(f"row {index} is {longest + 1} ids long (UTF-8 bytes plus special ids), more than "
-                             f"max_length={self.model.config.max_input_length}: {inputs[index][:60]!r}...")
+        inputs, lengths = _validated(inputs, self.model.config.max_input_length)
         order = sorted(range(len(inputs)), key=lengths.__getitem__)
         chunks = [order[start:start + self.batch_size] for start in range(0, len(order), self.batch_size)]
         graph, limit_tensor = self._graphs[bool(return_attention)], tf.constant(limit, tf.int32)
