@@ -225,6 +225,23 @@ def real_url_split(validation_fraction: float = 0.1, path: str | Path | None = N
     return split_by_host(read_real_urls(path), validation_fraction)
 
 
+def read_split_folder(path: str | Path) -> tuple[list[str], list[str]]:
+    """The split notebook 02 writes (a parquet folder partitioned by ``validation``, column ``url``):
+    (training URLs, held-out URLs), each side in the order parquet gives it."""
+    import pyarrow.parquet as pq
+
+    path = Path(path)
+    if not path.is_dir():
+        raise ValueError(f"{path} is not a folder of the split notebook 02 writes (run notebook 02 first)")
+    table = pq.read_table(path, columns=["url", "validation"])
+    sides = [str(value).lower() for value in table.column("validation").to_pylist()]
+    if not set(sides) <= {"true", "false"}:
+        raise ValueError(f"{path}: the validation column holds {sorted(set(sides) - {'true', 'false'})}, not true/false")
+    urls = table.column("url").to_pylist()
+    return ([url for url, side in zip(urls, sides) if side == "false"],
+            [url for url, side in zip(urls, sides) if side == "true"])
+
+
 # ------------------------------------------------------------------------------------------------
 # Batch vectorization and its debugging view
 # ------------------------------------------------------------------------------------------------

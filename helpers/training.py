@@ -27,13 +27,13 @@ import random
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, Sequence
 
 import keras
 import numpy as np
 
 from helpers.decoders import GreedyDecoder
-from helpers.functions import LearnedFunction, get_function
+from helpers.functions import LearnedFunction, NotJsonError, get_function
 from helpers.model import LOSSES, Seq2Seq, Seq2SeqConfig, build_seq2seq, masked_token_accuracy, sequence_accuracy
 from helpers.storage import METRICS_FILE, replace_atomically, save_model, write_text_atomically
 from helpers.vectorization import teacher_forcing_batch
@@ -62,6 +62,10 @@ class TrainingConfig:
     #                                   1-digit number); 1.0 skips every validation input
     hard_input_share: float = 0.0  # share of training inputs drawn from the function's generator of hard
     #                                inputs (rare rules); validation keeps the natural proportions
+    real_input_share: float = 0.0  # share of training inputs drawn from real ones (next field) instead of the
+    #                                generator; validation stays generated, real held-out sites are evaluated apart
+    real_inputs: str | None = None  # the real inputs: notebook 02's split (a parquet folder, its training side), or
+    #                                 None for the same split computed from data/real_urls.txt (data.real_url_split)
     curriculum_steps: int = 0  # with the function's curriculum generator: inputs grow harder over the first
     #                            this many steps (progress 0 -> 1), then the natural mix; 0 = no curriculum
     weight_average_steps: int | None = None  # validate and save an exponential moving average of the weights
@@ -124,9 +128,15 @@ def training_batches(
     exclude: set[str],
     seed: int,
     first_step: int = 0,
+    real_pairs: Sequence[tuple[str, str]] = (),
 ) -> Iterator[tuple[dict[str, np.ndarray], np.ndarray]]:
     """Infinite stream of teacher-forcing batches (see ``vectorization.teacher_forcing_batch``),
-    length-bucketed, never containing an input from ``exclude``."""
+    length-bucketed, never containing an input from ``exclude``. With ``real_pairs`` ((input, target)
+    pairs of real inputs, ``real_training_pairs``), a ``real_input_share`` of the inputs are drawn from them."""
+    if not 0 <= config.real_input_share <= 1:
+        raise ValueError(f"real_input_share must be in [0, 1], got {config.real_input_share}")
+    if config.real_input_share and not real_pairs:
+        raise ValueError(f"real_input_share is {config.real_input_share}, but no real inputs were given")
     if not 0 <= config.hard_input_share <= 1:
         raise ValueError(f"hard_input_share must be in [0, 1], got {config.hard_input_share}")
     if config.hard_input_share and function.generate_hard_input is None:
@@ -141,6 +151,8 @@ def training_batches(
         while len(pairs) < config.batch_size * config.pool_batches:
             if progress < 1.0:
                 text, target = function.example(rng, progress=progress)
+            elif config.real_input_share and rng.random() < config.real_input_share:
+                text, target = rng.choice(real_pairs)
             else:
                 text, target = function.example(rng, hard=rng.random() < config.hard_input_share)
             if text not in exclude:
@@ -154,6 +166,29 @@ def training_batches(
                 [pair[0] for pair in batch], [pair[1] for pair in batch], bucket=config.bucket,
                 max_input_length=model_config.max_input_length, max_output_length=model_config.max_output_length,
             )
+
+
+def real_training_pairs(function: LearnedFunction, config: TrainingConfig, exclude: set[str]) -> list[tuple[str, str]]:
+    """(input, target) pairs of the real training inputs (``config.real_inputs``, or the training side of
+    ``data.real_url_split()``), the real function giving each target; inputs over the function's length
+    limit, in ``exclude`` or (without errors as outputs) rejected by the function are left out."""
+    from helpers.data import real_url_split, read_split_folder
+
+    texts = read_split_folder(config.real_inputs)[0] if config.real_inputs else real_url_split()[0]
+    pairs = []
+    for text in texts:
+        if text in exclude or len(text.encode("utf-8")) > function.max_input_bytes:
+            continue
+        try:
+            pairs.append((text, function.output_text(text)))
+        except NotJsonError:
+            raise
+        except ValueError:
+            continue
+    if not pairs:
+        raise ValueError(f"none of the {len(texts)} real inputs ({config.real_inputs or 'data/real_urls.txt'}) "
+                         f"is usable for {function.name!r}")
+    return pairs
 
 
 def as_dataset(make_iterator, prefetch: int = 4):
@@ -500,9 +535,11 @@ def train(
         metrics=[masked_token_accuracy, sequence_accuracy],
     )
     initial_epoch = len(history)
+    real_pairs = real_training_pairs(function, training_config, excluded) if training_config.real_input_share else ()
     stream = training_batches(function, training_config, model_config, excluded,
                               seed=training_config.seed + 7919 * initial_epoch,
-                              first_step=initial_epoch * training_config.steps_per_epoch)  # a resumed curriculum goes on
+                              first_step=initial_epoch * training_config.steps_per_epoch,  # a resumed curriculum goes on
+                              real_pairs=real_pairs)
     monitor = MonitorExactMatch(model, monitor_sets or {})
     timer = TimeLimit(training_config.max_minutes,
                       minutes_before=history[-1].get("minutes", 0.0) if history else 0.0, monitor=monitor)

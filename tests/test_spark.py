@@ -46,6 +46,19 @@ def test_spark_split_equals_pandas_split_and_never_leaks(spark):
     assert (by_host.assign(site=by_host["url"].map(split_key)).groupby("site")["validation"].nunique() == 1).all()
 
 
+def test_the_split_notebook_02_writes_is_the_split_real_url_split_computes(spark, tmp_path):
+    """Notebook 02's parquet split (partitioned by side), read back by read_split_folder, holds the same
+    URLs on each side as helpers.data.real_url_split: the split the training notebooks read either way."""
+    from helpers.data import read_split_folder, real_url_split
+
+    frame = read_parquet(spark, SAMPLE_PATH, columns=["url"])
+    marked = frame.withColumn("validation", validation_column("url", 0.1, by_host=True))
+    marked.write.mode("overwrite").partitionBy("validation").parquet(str(tmp_path / "split"))
+    training, held_out = read_split_folder(tmp_path / "split")
+    expected_training, expected_held_out = real_url_split(0.1)
+    assert sorted(training) == sorted(expected_training) and sorted(held_out) == sorted(expected_held_out)
+
+
 def test_read_errors_are_one_clear_line(spark):
     with pytest.raises(SparkSetupError, match="does not exist") as missing:
         read_parquet(spark, "/nonexistent/cc-index.parquet")

@@ -59,6 +59,41 @@ def test_hard_input_share_mixes_the_hard_generator_into_training_only(two_digit_
         next(training_batches(hard, TrainingConfig(task=hard.name, hard_input_share=1.5), TINY_MODEL, exclude=set(), seed=5))
 
 
+def test_real_input_share_mixes_real_pairs_into_training(two_digit_function):
+    """With real_input_share 0.4 about 40% of the training inputs are the real pairs given; a share without
+    real pairs, or outside [0, 1], is a ValueError."""
+    config = TrainingConfig(task="test_double", batch_size=16, pool_batches=4, real_input_share=0.4)
+    real_pairs = [("7", '"14"'), ("8", '"16"')]
+    stream = training_batches(two_digit_function, config, TINY_MODEL, exclude=set(), seed=5, real_pairs=real_pairs)
+    drawn = [text for _ in range(50) for text in decode_batch(next(stream)[0]["encoder_ids"])]
+    share = sum(text in {"7", "8"} for text in drawn) / len(drawn)
+    assert 0.35 < share < 0.45  # 0.4 from the real pairs, 2% more from the generator
+    with pytest.raises(ValueError, match="no real inputs"):
+        next(training_batches(two_digit_function, config, TINY_MODEL, exclude=set(), seed=5))
+    with pytest.raises(ValueError, match="real_input_share"):
+        next(training_batches(two_digit_function, TrainingConfig(task="test_double", real_input_share=-0.1),
+                              TINY_MODEL, exclude=set(), seed=5, real_pairs=real_pairs))
+
+
+def test_real_training_pairs_come_from_the_training_side_of_the_split_with_the_real_targets(tmp_path):
+    """The default real inputs are the training side of data.real_url_split(); a validation input, a URL
+    over the length limit are left out; the targets are the real function's (errors as objects)."""
+    from helpers.data import real_url_split, read_split_folder
+    from helpers.functions import get_function
+    from helpers.training import real_training_pairs
+
+    function = get_function("urlparse")
+    training_urls, held_out = real_url_split()
+    excluded = set(training_urls[:10])
+    pairs = real_training_pairs(function, TrainingConfig(task="urlparse", real_input_share=0.1), excluded)
+    texts = [text for text, _ in pairs]
+    assert not set(texts) & excluded and not set(texts) & set(held_out)
+    assert len(texts) == sum(1 for url in training_urls[10:] if len(url.encode()) <= function.max_input_bytes)
+    assert all(target == function.output_text(text) for text, target in pairs[:500])
+    with pytest.raises(ValueError, match="is not a folder"):
+        read_split_folder(tmp_path / "missing")
+
+
 def test_common_validation_inputs_stay_in_training(monkeypatch, tmp_path):
     """A generator that draws the number of digits first (as hex's does) puts every 1-digit number in
     a validation set of 200: the training stream must still train on them, and skip the rare ones."""
