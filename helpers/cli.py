@@ -133,7 +133,8 @@ def command_learn(arguments) -> int:
     from helpers.porting import PortConfig, learn, plan
 
     config = PortConfig(function=arguments.function, inputs=arguments.inputs, generator=arguments.generator,
-                        minutes=arguments.minutes, seed=arguments.seed)
+                        minutes=arguments.minutes if arguments.minutes is not None else 10.0, steps=arguments.steps,
+                        seed=arguments.seed)
     try:
         port = plan(config)  # every check on the function and its inputs, before training starts
     except ValueError as error:
@@ -228,7 +229,10 @@ def build_parser() -> argparse.ArgumentParser:
     source.add_argument("--inputs", help='example inputs, one per line (split on "\\n" only)')
     source.add_argument("--generator", help="MODULE:GENERATOR, a callable random.Random -> one input str")
     learn.add_argument("--out", required=True, help="run directory; the model goes to OUT/model (resumes if OUT exists)")
-    learn.add_argument("--minutes", type=float, default=10.0, help="training time budget (default 10)")
+    budget = learn.add_mutually_exclusive_group()
+    budget.add_argument("--minutes", type=float, default=None, help="training time budget (default 10)")
+    budget.add_argument("--steps", type=int, default=None,
+                        help="a budget in training steps instead: the same model on any machine")
     learn.add_argument("--seed", type=int, default=1)
     learn.add_argument("--fresh", action="store_true", help="start afresh: delete OUT's resume state instead of resuming")
     learn.set_defaults(run=command_learn)

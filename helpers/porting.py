@@ -7,7 +7,7 @@ The function is named ``MODULE:FUNCTION`` (a module on ``sys.path`` or in the cu
 function's dotted name inside it) or ``path/to/file.py:FUNCTION``. Its inputs come from a file of
 lines (split on "\\n" only) or from a generator ``MODULE:GENERATOR`` (``random.Random`` -> one str).
 The targets come from calling the function: compact JSON of its result, or ``{"error":"TypeName"}``
-where it raises. The model is sized from the data (``size_recipe``) and trained for a time budget;
+where it raises. The model is sized from the data (``size_recipe``) and trained for a budget of time or steps;
 the model directory records ``MODULE:FUNCTION`` as its task, so ``evaluate`` can call the function.
 """
 
@@ -36,6 +36,7 @@ class PortConfig:
     inputs: str | None = None  # a file of example inputs, one per line (split on "\n" only)
     generator: str | None = None  # MODULE:GENERATOR, a callable random.Random -> one input str
     minutes: float = 10.0  # training time budget; the learning rate decays over it (cosine)
+    steps: int | None = None  # a budget in steps instead (the same model on any machine; minutes is then unused)
     validation_share: float = 0.1  # of a file's distinct inputs, held out for validation
     max_validation: int = 1000  # validation inputs at most: all are decoded after every epoch
     min_distinct_inputs: int = 50  # fewer distinct inputs than this cannot teach a function
@@ -179,13 +180,14 @@ def generator_draws(generate: Callable[[random.Random], str], rng: random.Random
 # sizing
 # ------------------------------------------------------------------------------------------------
 def size_recipe(task: str, inputs: list[str], targets: list[str], minutes: float, margin: float,
-                seed: int = 1):
+                seed: int = 1, steps: int | None = None):
     """(Seq2SeqConfig, TrainingConfig) sized from example inputs and targets.
 
     ``margin`` scales the longest input the model takes (1.0 for a file, whose every input is known;
     more for a generator, which may draw longer ones later). The choices follow the recipes measured
     on notebook 05's functions (short: 64 units, batch 128 at 1e-2) and on urlparse (long: 96 units,
-    copy mechanism, batch 32 at 2e-3); see ``helpers.recipes``.
+    copy mechanism, batch 32 at 2e-3); see ``helpers.recipes``. The budget is ``steps`` when given
+    (rounded up to whole epochs, the cosine over them), else ``minutes`` of training time.
     """
     from helpers.model import Seq2SeqConfig
     from helpers.training import TrainingConfig
@@ -212,10 +214,11 @@ def size_recipe(task: str, inputs: list[str], targets: list[str], minutes: float
         task=task,
         batch_size=batch_size,
         steps_per_epoch=steps_per_epoch,  # validate and checkpoint about every minute
-        epochs=100_000,  # an upper bound: the time budget stops training
-        max_minutes=minutes,
+        epochs=-(-steps // steps_per_epoch) if steps else 100_000,  # the step budget, or a bound the time budget meets first
+        max_minutes=None if steps else minutes,
         learning_rate=learning_rate,
-        learning_rate_decay_minutes=minutes,  # cosine over the budget: the rate is low when it ends
+        learning_rate_decay_epochs=-(-steps // steps_per_epoch) if steps else None,  # cosine over the budget:
+        learning_rate_decay_minutes=None if steps else minutes,  # the rate is low when it ends
         bucket=8 if longest <= 64 else 16,  # fewer distinct shapes to trace for long sequences
         validation_size=min(1000, len(inputs)),
         seed=seed,
@@ -244,6 +247,8 @@ def plan(config: PortConfig) -> PortPlan:
         raise ValueError("give exactly one of --inputs FILE and --generator MODULE:GENERATOR")
     if config.minutes <= 0:
         raise ValueError(f"--minutes must be positive, got {config.minutes}")
+    if config.steps is not None and config.steps <= 0:
+        raise ValueError(f"--steps must be positive, got {config.steps}")
     spec = recorded_spec(config.function)
     probe = ported_function(spec)
     if config.inputs is not None:
@@ -262,7 +267,7 @@ def plan(config: PortConfig) -> PortPlan:
                                    max_input_bytes=max(len(text.encode("utf-8")) for text in lines))
         model_config, training_config = size_recipe(
             spec, training_inputs + validation_inputs, training_targets + validation_targets,
-            config.minutes, margin=1.0, seed=config.seed)
+            config.minutes, margin=1.0, seed=config.seed, steps=config.steps)
         summary = (f"{len(lines)} lines, {len(distinct)} distinct inputs: {len(training_inputs)} for training, "
                    f"{len(validation_inputs)} held out for validation (never trained on)")
         return PortPlan(function, model_config, training_config, (validation_inputs, validation_targets),
@@ -271,7 +276,8 @@ def plan(config: PortConfig) -> PortPlan:
     sample = generator_draws(generate, random.Random(config.seed + 17), config.sample_size, config.generator)
     check_lengths(sample, f"the generator {config.generator}")
     targets = targets_of(probe, sample)
-    model_config, training_config = size_recipe(spec, sample, targets, config.minutes, margin=1.25, seed=config.seed)
+    model_config, training_config = size_recipe(spec, sample, targets, config.minutes, margin=1.25, seed=config.seed,
+                                                steps=config.steps)
     function = ported_function(spec, generate_input=generate, max_input_bytes=model_config.max_input_length - 1)
     distinct = len(set(sample))
     if distinct < config.min_distinct_inputs:
@@ -288,7 +294,9 @@ def describe(port: PortPlan) -> str:
     model, training = port.model_config, port.training_config
     return (f"model: {model.units} units, embedding {model.embedding_dim}, copy mechanism {'on' if model.copy_mechanism else 'off'}, "
             f"inputs up to {model.max_input_length - 1} bytes, outputs up to {model.max_output_length} ids; "
-            f"training: batch {training.batch_size} at {training.learning_rate:g}, cosine over {training.max_minutes:g} minutes")
+            f"training: batch {training.batch_size} at {training.learning_rate:g}, cosine over "
+            + (f"{training.epochs * training.steps_per_epoch} steps" if training.max_minutes is None
+               else f"{training.max_minutes:g} minutes"))
 
 
 def learn(config: PortConfig, output_dir: str | Path, verbose: int | str = 2, port: PortPlan | None = None,

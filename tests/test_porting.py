@@ -164,6 +164,11 @@ def test_a_file_is_split_without_leakage(module_file, tmp_path):
     assert port.model_config.max_input_length == max(len(line.encode()) for line in lines) + 1
     errors = sum(predicted_error(json.loads(target)) is not None for target in port.validation[1])
     assert 0 < errors < len(validation)  # inputs without '-' are in the set, as error objects
+    assert port.training_config.max_minutes == 10.0 and port.training_config.learning_rate_decay_minutes == 10.0
+    by_steps = plan(PortConfig(function=f"{module_file}:swap", inputs=str(path), steps=1000)).training_config
+    steps = by_steps.epochs * by_steps.steps_per_epoch  # a step budget: whole epochs, the cosine over them
+    assert by_steps.max_minutes is None and 1000 <= steps < 1000 + by_steps.steps_per_epoch
+    assert by_steps.learning_rate_decay_epochs == by_steps.epochs and by_steps.learning_rate_decay_minutes is None
 
 
 def test_learn_runs_end_to_end_and_evaluate_calls_the_function(module_file, tmp_path, capsys, monkeypatch):
@@ -208,6 +213,7 @@ def test_learn_runs_end_to_end_and_evaluate_calls_the_function(module_file, tmp_
     ["learn", "no_module_xyz:f", "--generator", "tools/port_inputs.py:html_text", "--out", "x"],
     ["learn", "html:escape", "--inputs", "/no/such/file", "--out", "x"],
     ["learn", "html:escape", "--generator", "tools/port_inputs.py:html_text", "--out", "x", "--minutes", "0"],
+    ["learn", "html:escape", "--generator", "tools/port_inputs.py:html_text", "--out", "x", "--steps", "0"],
 ])
 def test_learn_bad_arguments_give_one_line_and_status_2(capsys, arguments):
     status = main(arguments)
