@@ -6,9 +6,12 @@ its settings from there instead of probing the machine again.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import os
+import re
 import sys
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,13 +55,61 @@ def output_root() -> Path:
     return root
 
 
+# TensorFlow's start-up lines (CUDA probes on a machine without a GPU, the oneDNN note) come from the C++
+# runtime before its logging starts, so TF_CPP_MIN_LOG_LEVEL no longer silences them (TensorFlow 2.20+).
+NATIVE_LOG_LINE = re.compile(r"^(?:[IWEF]\d{4} [\d:.]+\s+\d+ \S+:\d+\] |"
+                             r"WARNING: All log messages before absl::InitializeLog\(\) is called)")
+
+
+@contextlib.contextmanager
+def standard_error_filtered(noise: re.Pattern, wait: bool = True):
+    """While the block runs, what is written to standard error (file descriptor 2, which a Jupyter
+    kernel forwards into the notebook) passes through a filter that drops the lines ``noise`` matches,
+    this process's and its children's alike. A child started inside the block (Spark's JVM) keeps the
+    filtered stream for its whole life; ``wait`` (for a block that starts no such child) returns only
+    once every line of the block has passed."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    forward_to = os.dup(saved)
+    read_end, write_end = os.pipe()
+
+    def forward():
+        with os.fdopen(read_end, "rb") as lines:
+            for line in lines:
+                if not noise.match(line.decode("utf-8", "replace")):
+                    os.write(forward_to, line)
+        os.close(forward_to)
+
+    thread = threading.Thread(target=forward, name="standard-error-filter", daemon=True)
+    thread.start()
+    os.dup2(write_end, 2)
+    os.close(write_end)
+    try:
+        yield
+    finally:
+        sys.stderr.flush()
+        os.dup2(saved, 2)  # the pipe now ends when the children that hold it exit
+        os.close(saved)
+        if wait:
+            thread.join(timeout=10)
+
+
+def native_start_up_lines_filtered():
+    """TensorFlow's native start-up lines (``NATIVE_LOG_LINE``) dropped while it starts; nothing is
+    filtered when the user set TF_CPP_MIN_LOG_LEVEL below 2 to see them."""
+    if os.environ.get("TF_CPP_MIN_LOG_LEVEL", "0") not in {"2", "3"}:
+        return contextlib.nullcontext()
+    return standard_error_filtered(NATIVE_LOG_LINE)
+
+
 def gpu_names() -> list[str]:
     """The visible GPUs, each set to grow its memory as needed (TensorFlow otherwise takes all of it at
     the first op, and a second process on the same GPU, a parallel fit or a Spark worker, gets none)."""
-    import tensorflow as tf
+    with native_start_up_lines_filtered():
+        import tensorflow as tf
 
-    tf.get_logger().setLevel("ERROR")  # no retracing notes in the reader's outputs
-    gpus = tf.config.list_physical_devices("GPU")
+        tf.get_logger().setLevel("ERROR")  # no retracing notes in the reader's outputs
+        gpus = tf.config.list_physical_devices("GPU")
     for gpu in gpus:
         try:
             tf.config.experimental.set_memory_growth(gpu, True)

@@ -22,6 +22,8 @@ import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from helpers.environment import standard_error_filtered
+
 MAVEN_REPOSITORY = "https://repo1.maven.org/maven2/"
 COMMONCRAWL_BUCKET = "s3a://commoncrawl/"
 # The AWS credential chain (environment variables, ~/.aws, instance role): hadoop-aws 3.4+ uses AWS
@@ -124,6 +126,12 @@ def session_config(settings: SparkSettings) -> dict[str, str]:
     return config
 
 
+# What the JVM prints on every start, before the log level below applies: notes, not problems.
+JVM_START_UP_LINE = re.compile(r"WARNING: Using incubator modules|Using Spark's default log4j profile|"
+                               r"Setting default log level to|To adjust logging level use sc\.setLogLevel|"
+                               r"\S+ \S+ WARN NativeCodeLoader: Unable to load native-hadoop library")
+
+
 def start_session(settings: SparkSettings | None = None):
     """A SparkSession with Arrow enabled, or SparkSetupError with a message that says what to do.
 
@@ -161,7 +169,8 @@ def start_session(settings: SparkSettings | None = None):
     for key, value in config.items():
         builder = builder.config(key, value)
     try:
-        spark = builder.getOrCreate()
+        with standard_error_filtered(JVM_START_UP_LINE, wait=False):  # the JVM keeps the filtered stream
+            spark = builder.getOrCreate()
     except Exception as error:  # JAVA_GATEWAY_EXITED and friends: the reason is on the JVM's stderr
         raise SparkSetupError(
             f"Spark did not start ({first_line(error)}); the JVM's own message is in this process's "
