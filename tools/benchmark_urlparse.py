@@ -1,7 +1,7 @@
-"""Time-to-accuracy of the urlparse recipe: train for a budget, print minutes vs exact match.
+"""Time-to-accuracy of the urlparse recipe: train for a budget (steps or minutes), print minutes vs exact match.
 
-    python tools/benchmark_urlparse.py --minutes 30 --out ~/porting-code-output/bench/baseline
-    python tools/benchmark_urlparse.py --minutes 30 --out .../units96 --model-set units=96
+    python tools/benchmark_urlparse.py --out ~/porting-code-output/bench/recipe        (the recipe's 12,000 steps)
+    python tools/benchmark_urlparse.py --steps 6000 --out .../units128 --model-set units=128
     python tools/benchmark_urlparse.py --minutes 30 --out .../run --compare-averages 300 3000
 
 Exact match is measured on real-world URLs (``../shared/data/dev_urls.txt``: evaluation only, never
@@ -103,13 +103,16 @@ def compare_weights(model, variants: dict[str, list], sets: dict[str, tuple[list
 
 
 def main() -> int:
+    from helpers.data import real_url_split
     from helpers.decoders import GreedyDecoder
     from helpers.evaluation import load_lines, reference_targets
     from helpers.recipes import recipe
     from helpers.training import exact_match, train
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--minutes", type=float, default=30.0)
+    budget = parser.add_mutually_exclusive_group()
+    budget.add_argument("--steps", type=int, help="a step budget (default: the recipe's); the cosine scales with it")
+    budget.add_argument("--minutes", type=float, help="a time budget instead; the cosine runs over time, scaled alike")
     parser.add_argument("--out", required=True)
     parser.add_argument("--recipe", default="urlparse")
     parser.add_argument("--model-set", nargs="*", default=[], help="override Seq2SeqConfig fields: name=value")
@@ -126,12 +129,18 @@ def main() -> int:
 
     model_config, training_config = recipe(arguments.recipe)
     model_config = replace(model_config, **parse_overrides(arguments.model_set, model_config))
-    # a schedule over time scales with the budget asked for here (unless --training-set sets it): the recipe's
-    # cosine over twice its 30 minutes becomes one over 60 minutes for --minutes 30, 20 for --minutes 10
-    decay_minutes = training_config.learning_rate_decay_minutes
-    if decay_minutes and training_config.max_minutes:
-        decay_minutes = decay_minutes * arguments.minutes / training_config.max_minutes
-    settings = {"max_minutes": arguments.minutes, "learning_rate_decay_minutes": decay_minutes}
+    # the recipe's budget is in steps, with its cosine over a number of epochs; another budget scales the
+    # cosine with it (the urlparse recipe's cosine over twice its 15 epochs becomes one over 2x --steps, or
+    # over 2x --minutes of training time for a time budget)
+    recipe_epochs, decay_epochs = training_config.epochs, training_config.learning_rate_decay_epochs
+    settings = {}
+    if arguments.steps:
+        epochs = max(1, -(-arguments.steps // training_config.steps_per_epoch))
+        settings = {"epochs": epochs, "max_minutes": None,
+                    "learning_rate_decay_epochs": round(decay_epochs * epochs / recipe_epochs) if decay_epochs else None}
+    elif arguments.minutes:
+        settings = {"epochs": 100_000, "max_minutes": arguments.minutes, "learning_rate_decay_epochs": None,
+                    "learning_rate_decay_minutes": arguments.minutes * decay_epochs / recipe_epochs if decay_epochs else None}
     settings.update(parse_overrides(arguments.training_set, training_config))
     training_config = replace(training_config, **settings)
     monitor = {}
@@ -146,6 +155,8 @@ def main() -> int:
     result = train(training_config, model_config, arguments.out, verbose=2, monitor_sets=monitor,
                    extra_callbacks=watchers.callbacks if watchers else [])
     wall = time.monotonic() - started
+    held_out_inputs, held_out_targets = reference_targets(training_config.task, real_url_split()[1]) \
+        if arguments.recipe == "urlparse" else ([], [])
 
     report = {"recipe": arguments.recipe, "model_set": arguments.model_set, "training_set": arguments.training_set,
               "wall_minutes": round(wall / 60, 2), "metrics": result.metrics}
@@ -153,6 +164,10 @@ def main() -> int:
         decoded = GreedyDecoder(result.model)(dev_inputs)
         report["dev_exact_match"] = exact_match(decoded.texts, dev_targets)
         report["dev_size"] = len(dev_inputs)
+    if held_out_inputs:
+        decoded = GreedyDecoder(result.model)(held_out_inputs)
+        report["held_out_exact_match"] = exact_match(decoded.texts, held_out_targets)
+        report["held_out_size"] = len(held_out_inputs)
     report["curve"] = [{"minutes": round(epoch.get("minutes", 0.0), 2),
                         "validation_exact_match": epoch.get("val_exact_match"),
                         "dev1000_exact_match": epoch.get("dev1000_exact_match"),
@@ -174,6 +189,9 @@ def main() -> int:
         print(f"final: dev exact match {report['dev_exact_match']:.4f} on {len(dev_inputs)} real URLs; "
               f"generated validation {result.metrics['validation_exact_match']:.4f}; "
               f"{result.metrics['training_minutes']} training minutes ({result.metrics['hardware']})")
+    if held_out_inputs:
+        print(f"held-out real sites (data/real_urls.txt split by host): exact match {report['held_out_exact_match']:.4f} "
+              f"on {len(held_out_inputs)} URLs; {result.metrics['steps']} steps")
     return 0
 
 

@@ -1,11 +1,18 @@
 """Notebook tooling: keep jupytext pairs in sync, and execute notebooks top to bottom.
 
-    python tools/notebooks.py sync            write notebooks/NN_*.ipynb from notebooks/NN_*.py
-    python tools/notebooks.py check           fail if a pair is missing, out of sync, or has outputs
+    python tools/notebooks.py sync            write notebooks/NN_*.ipynb from notebooks/NN_*.py, keeping the
+                                              stored outputs of code cells whose source is unchanged
+    python tools/notebooks.py check           fail if a pair is missing or out of sync, or if a notebook does
+                                              not hold the outputs of a full run (every code cell executed)
     python tools/notebooks.py run --out DIR   execute every notebook (set PORTING_SMOKE=1 for CI)
+    python tools/notebooks.py run --out DIR --store
+                                              ... and store the executed notebooks (a full run, not smoke) in
+                                              notebooks/: what `bash tools/run.sh --store` does
 
-The ``.py`` file (jupytext ``py:percent``) is the source of truth; the ``.ipynb`` is generated from
-it, without outputs, so that Colab can open it from GitHub.
+The ``.py`` file (jupytext ``py:percent``) is the source of truth; the ``.ipynb`` holds the same cells
+and the outputs of the last full run on this project's kind of machine, so that a reader on GitHub or
+in Colab sees results before running anything. Its metadata ``porting_run`` says where, when, from
+which commit and in how long that run went.
 """
 
 from __future__ import annotations
@@ -45,12 +52,49 @@ def cell_summary(notebook) -> list[tuple[str, str]]:
     return [(cell.cell_type, cell.source.strip()) for cell in notebook.cells]
 
 
+def with_stored_outputs(notebook, stored) -> int:
+    """Copies into ``notebook`` the outputs of ``stored``'s code cells whose source is unchanged (in
+    order), and its run record; returns how many code cells kept outputs."""
+    kept_by_source: dict[str, list] = {}
+    for cell in stored.cells:
+        if cell.cell_type == "code":
+            kept_by_source.setdefault(cell.source.strip(), []).append(cell)
+    kept = 0
+    for cell in notebook.cells:
+        if cell.cell_type == "code" and kept_by_source.get(cell.source.strip()):
+            old = kept_by_source[cell.source.strip()].pop(0)
+            cell.outputs, cell.execution_count = old.get("outputs", []), old.get("execution_count")
+            kept += cell.execution_count is not None
+    if kept and "porting_run" in stored.metadata:
+        notebook.metadata["porting_run"] = stored.metadata["porting_run"]
+    return kept
+
+
 def command_sync(_arguments) -> int:
     for source in sources():
         target = paired_notebook(source)
-        jupytext.write(as_notebook(source), target, fmt="ipynb")
-        print(f"wrote {target.relative_to(ROOT)}")
+        notebook = as_notebook(source)
+        kept = with_stored_outputs(notebook, nbformat.read(target, as_version=4)) if target.exists() else 0
+        code_cells = sum(cell.cell_type == "code" for cell in notebook.cells)
+        nbformat.write(notebook, target)
+        note = "" if kept == code_cells else f" (run `bash tools/run.sh --store` to execute the other {code_cells - kept})"
+        print(f"wrote {target.relative_to(ROOT)}: {kept} of {code_cells} code cells keep their stored outputs{note}")
     return 0
+
+
+def execution_problems(stored) -> list[str]:
+    """Why ``stored`` is not a notebook executed by a full run: missing run record, smoke or failed run,
+    code cells never executed."""
+    run = stored.metadata.get("porting_run")
+    if not run:
+        return ["has no outputs of a full run (run: bash tools/run.sh --store)"]
+    problems = []
+    if run.get("smoke") or run.get("status") != "ok":
+        problems.append(f"holds a {'smoke' if run.get('smoke') else 'failed'} run (run: bash tools/run.sh --store)")
+    unexecuted = sum(1 for cell in stored.cells if cell.cell_type == "code" and cell.get("execution_count") is None)
+    if unexecuted:
+        problems.append(f"has {unexecuted} code cells without outputs of the stored run (run: bash tools/run.sh --store)")
+    return problems
 
 
 def command_check(_arguments) -> int:
@@ -61,8 +105,7 @@ def command_check(_arguments) -> int:
             problems.append(f"{target.relative_to(ROOT)} is missing (run: python tools/notebooks.py sync)")
             continue
         stored = nbformat.read(target, as_version=4)
-        if any(cell.get("outputs") or cell.get("execution_count") for cell in stored.cells if cell.cell_type == "code"):
-            problems.append(f"{target.relative_to(ROOT)} has stored outputs")
+        problems += [f"{target.relative_to(ROOT)} {problem}" for problem in execution_problems(stored)]
         if cell_summary(stored) != cell_summary(as_notebook(source)):
             problems.append(f"{target.relative_to(ROOT)} differs from {source.name} (run: python tools/notebooks.py sync)")
     for orphan in sorted(NOTEBOOKS.glob("*.ipynb")):
@@ -74,6 +117,27 @@ def command_check(_arguments) -> int:
     return 1 if problems else 0
 
 
+def cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.partition(":")[2].strip()
+    except OSError:
+        pass
+    return "model unknown"
+
+
+def gpu_summary() -> str:
+    import shutil
+    import subprocess
+
+    if not shutil.which("nvidia-smi"):
+        return "no GPU"
+    listed = subprocess.run(["nvidia-smi", "--query-gpu=name", "--format=csv,noheader"], capture_output=True, text=True)
+    names = [line.strip() for line in listed.stdout.splitlines() if line.strip()]
+    return ", ".join(names) if names else "no GPU"
+
+
 def run_record(seconds: float, status: str) -> dict:
     """What an executed notebook's metadata says of its run: where, when, from which commit, how long."""
     import datetime
@@ -81,10 +145,13 @@ def run_record(seconds: float, status: str) -> dict:
     import subprocess
 
     commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
+    changed = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "--untracked-files=no"],
+                             capture_output=True, text=True).stdout.strip()
     return {
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-        "commit": commit.stdout.strip() or None,
-        "hardware": f"{os.cpu_count()} CPU cores, {platform.machine()}, {platform.system()}",
+        "commit": (commit.stdout.strip() + ("+uncommitted changes" if changed else "")) or None,
+        "hardware": f"{os.cpu_count()} CPU cores ({cpu_model()}), {platform.machine()}, {platform.system()}, "
+                    f"{gpu_summary()}, Python {platform.python_version()}",
         "wall_seconds": round(seconds),
         "smoke": os.environ.get("PORTING_SMOKE", "0") == "1",
         "status": status,
@@ -97,6 +164,9 @@ def command_run(arguments) -> int:
 
     out = Path(arguments.out).expanduser()
     out.mkdir(parents=True, exist_ok=True)
+    if arguments.store and os.environ.get("PORTING_SMOKE", "0") == "1":
+        print("--store keeps the outputs of full runs only: unset PORTING_SMOKE", file=sys.stderr)
+        return 2
     selected = [source for source in sources() if not arguments.only or any(name in source.name for name in arguments.only)]
     failures = 0
     for source in selected:
@@ -114,6 +184,9 @@ def command_run(arguments) -> int:
             print(str(error)[-3000:], file=sys.stderr)
         notebook.metadata["porting_run"] = run_record(time.monotonic() - started, status)
         nbformat.write(notebook, out / paired_notebook(source).name)
+        if arguments.store and status == "ok":
+            nbformat.write(notebook, paired_notebook(source))
+            print(f"stored in {paired_notebook(source).relative_to(ROOT)}", flush=True)
         print(f"{status:6} {source.name} in {time.monotonic() - started:.0f} s -> {out / paired_notebook(source).name}",
               flush=True)
     print(f"notebooks: {len(selected) - failures} passed, {failures} failed")
@@ -129,6 +202,8 @@ def main(argv=None) -> int:
     run.add_argument("--out", required=True, help="folder for the executed notebooks")
     run.add_argument("--only", nargs="*", help="run only notebooks whose file name contains one of these")
     run.add_argument("--kernel", default="python3", help="Jupyter kernel name (tools/colab_rehearsal.sh uses its own)")
+    run.add_argument("--store", action="store_true",
+                     help="write each notebook that ran without error back to notebooks/, outputs included")
     run.set_defaults(run=command_run)
     arguments = parser.parse_args(argv)
     return arguments.run(arguments)
