@@ -86,6 +86,7 @@ MODEL, TRAINING = smoke_recipe(TASK) if environment.smoke else recipe(TASK)
 print(MODEL)
 print(TRAINING)
 RUN_DIR = environment.output / "03_protocol"
+START_AFRESH = False  # True: delete this run folder's checkpoints and train from scratch instead of resuming
 
 # %% [markdown]
 # ## Prepare the data
@@ -238,7 +239,7 @@ print(inspect.getsource(ExactMatchCallback.on_epoch_end))
 
 # %%
 started = time.monotonic()
-result = train(TRAINING, MODEL, RUN_DIR, verbose=2)
+result = train(TRAINING, MODEL, RUN_DIR, verbose=2, fresh=START_AFRESH)
 print(f"wall time {time.monotonic() - started:.0f} s;", {k: result.metrics[k] for k in
       ("validation_exact_match", "training_minutes", "steps", "hardware")})
 

@@ -111,6 +111,7 @@ TRAINING = replace(TRAINING, real_inputs=str(SPLIT_DIR) if SPLIT_DIR.is_dir() el
 print(MODEL)
 print(TRAINING)
 RUN_DIR = environment.output / "04_urlparse"
+START_AFRESH = False  # True: delete this run folder's checkpoints and train from scratch instead of resuming
 DEV_URLS = environment.repository.parent / "shared" / "data" / "dev_urls.txt"  # evaluation only
 DEV_LIMIT = 200 if environment.smoke else None  # smoke mode decodes a few; a real run all 5,000
 HELD_OUT_LIMIT = 200 if environment.smoke else None  # real URLs of hosts held out from data/real_urls.txt
@@ -220,7 +221,7 @@ print(f"attention weights {tuple(weights.shape)}, input one-hot {(*features['enc
 # %% [markdown]
 # ## Train
 # The training cell resumes: run it again after an interruption and it continues from the last
-# completed epoch (at most one epoch is lost); `train(..., fresh=True)` starts afresh instead. With
+# completed epoch (at most one epoch is lost); `START_AFRESH = True` (configuration cell) starts afresh instead. With
 # `TRAIN = False` (configuration cell) it loads the shipped model and the notebook takes minutes. After each epoch it prints a few decode attempts and
 # the exact match on generated validation URLs and on 1,000 real ones.
 
@@ -228,7 +229,7 @@ print(f"attention weights {tuple(weights.shape)}, input one-hot {(*features['enc
 dev_inputs, dev_targets = reference_targets(TASK, dev_urls) if dev_urls else ([], [])
 monitor = {"dev1000": (dev_inputs[:1000], dev_targets[:1000])} if dev_inputs else {}
 result = train_or_load(TRAIN, environment.repository / "models" / TASK, TRAINING, MODEL, RUN_DIR, verbose=2,
-                       monitor_sets=monitor)
+                       monitor_sets=monitor, fresh=START_AFRESH)
 {key: result.metrics[key] for key in ("validation_exact_match", "training_minutes", "steps", "hardware")}
 
 # %%

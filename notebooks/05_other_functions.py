@@ -93,6 +93,7 @@ SEARCH_EXAMPLES = 256 if environment.smoke else 4_000  # the grid search's train
 SEARCH_SIZES = [8, 16] if environment.smoke else [16, 32, 64]  # LSTM units tried by the grid search
 SEARCH_STEPS = 3 if environment.smoke else 600  # training batches per fit in the grid search
 RUN_DIR = environment.output / "05_other_functions"
+START_AFRESH = False  # True: delete the run folders' checkpoints and train from scratch instead of resuming
 RUN_DIR.mkdir(parents=True, exist_ok=True)  # also when the models are loaded, not trained
 for name in ["hex", "splitext", "title", "date_inverse"]:
     print(f"{name:13} {REGISTRY[name].description}")
@@ -111,7 +112,7 @@ TRAIN = not environment.load_shipped  # False: load the shipped models/ instead 
 def train_recipe(task):
     model_config, training_config = smoke_recipe(task) if environment.smoke else recipe(task)
     result = train_or_load(TRAIN, environment.repository / "models" / task, training_config, model_config,
-                           RUN_DIR / task, verbose=0)
+                           RUN_DIR / task, verbose=0, fresh=START_AFRESH)
     print({key: result.metrics[key] for key in ("task", "validation_exact_match", "training_minutes", "steps")})
     return result
 
