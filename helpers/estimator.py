@@ -81,14 +81,16 @@ class Seq2SeqEstimator(BaseEstimator):
 
         With y None the targets are the real function's outputs for X. Returns self.
         """
+        from helpers.environment import gpu_names
+
+        gpu_names()  # a GPU grows its memory as needed: parallel fits (n_jobs) share it instead of failing;
+        #              and a worker process starts TensorFlow here, its native start-up lines filtered out
         import keras
 
-        from helpers.environment import gpu_names
         from helpers.model import LOSSES, Seq2SeqConfig, build_seq2seq
         from helpers.training import TrainingConfig, as_dataset
         from helpers.vectorization import teacher_forcing_batch
 
-        gpu_names()  # a GPU grows its memory as needed: parallel fits (n_jobs) share it instead of failing
         function = get_function(self.task)
         inputs = _as_texts(X, "X")
         targets = [function.output_text(text) for text in inputs] if y is None else _as_texts(y, "y")
@@ -189,6 +191,9 @@ class Seq2SeqEstimator(BaseEstimator):
             self.__dict__.update(state)
         self._decoder = None
         if weights_bytes is not None:
+            from helpers.environment import gpu_names
+
+            gpu_names()  # TensorFlow starts here in a worker process: memory growth, start-up lines filtered
             from helpers.model import build_seq2seq
 
             self.model_ = build_seq2seq(self.model_config_)

@@ -285,7 +285,8 @@ def first_name_first(text: str) -> str:
 
 def names(rng: random.Random) -> str:
     """'Last, First' (sometimes with a middle initial, odd spacing or no comma at all)."""
-    word = lambda: rng.choice("ABCDEFGHIJKLMNOPRSTVWZ") + "".join(rng.choice("aeiounrstlmdkhé") for _ in range(rng.randint(2, 9)))
+    word = lambda: rng.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZ") + "".join(rng.choice("aeiouyéabcdefghijklmnopqrstuvwxyz")
+                                                                      for _ in range(rng.randint(2, 9)))  # every letter
     first = word() + (f" {rng.choice('ABCDEFGHJKLMNPRSTW')}." if rng.random() < 0.2 else "")
     separator = rng.choice([", ", ", ", ",", " ,  "]) if rng.random() < 0.9 else " "
     return word() + separator + first

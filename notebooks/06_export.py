@@ -195,12 +195,9 @@ else:
 # body has ~50 ops, the decoder's ~110), far more than the arithmetic. `step` (the default) runs the
 # same network as plain JavaScript loops over arrays that the export writes (`step_weights.bin`: the
 # LSTM input projections tabulated per byte and per position, kernels transposed so products are
-# contiguous dot products). Measured with `tools/benchmark_export.py` and a urlparse-sized model (128
-# units, embedding 64, 16 position features, 80 output bytes per URL, real URLs of 63 bytes on
-# average) on 2 CPU cores shared with training runs (load average 7.3): `graph` 420 ms per URL one by
-# one (228 ms of the page thread's CPU; about half of it in the encoder loop), 89 ms in batches of 32;
-# `step` 22 ms per URL one by one (13.5 ms of CPU), 20 ms in batches. Both engines must give exactly
-# the Python decoder's ids.
+# contiguous dot products). The cell below times both on this model, one input at a time and in
+# batches (its stored outputs: 2 CPU cores); `tools/benchmark_export.py` does the same for any model
+# size. Both engines must give exactly the Python decoder's ids.
 
 # %%
 from helpers.web import CHROMIUM, build_site, measure_in_browser

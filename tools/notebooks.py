@@ -145,8 +145,9 @@ def run_record(seconds: float, status: str) -> dict:
     import subprocess
 
     commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
-    changed = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "--untracked-files=no"],
-                             capture_output=True, text=True).stdout.strip()
+    changed = [line for line in subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "--untracked-files=no"],
+                                               capture_output=True, text=True).stdout.splitlines()
+               if not line.endswith(".ipynb")]  # the notebooks a --store run has already written do not count
     return {
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "commit": (commit.stdout.strip() + ("+uncommitted changes" if changed else "")) or None,
