@@ -22,7 +22,7 @@ import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from helpers.environment import standard_error_filtered
+from helpers.environment import NATIVE_LOG_LINE, standard_error_filtered
 
 MAVEN_REPOSITORY = "https://repo1.maven.org/maven2/"
 COMMONCRAWL_BUCKET = "s3a://commoncrawl/"
@@ -169,7 +169,10 @@ def start_session(settings: SparkSettings | None = None):
     for key, value in config.items():
         builder = builder.config(key, value)
     try:
-        with standard_error_filtered(JVM_START_UP_LINE, wait=False):  # the JVM keeps the filtered stream
+        # the JVM, and the Python workers it starts (TensorFlow's start-up lines, when a UDF loads a model),
+        # keep the filtered stream for their whole life
+        with standard_error_filtered(re.compile(f"(?:{JVM_START_UP_LINE.pattern})|(?:{NATIVE_LOG_LINE.pattern})"),
+                                     wait=False):
             spark = builder.getOrCreate()
     except Exception as error:  # JAVA_GATEWAY_EXITED and friends: the reason is on the JVM's stderr
         raise SparkSetupError(

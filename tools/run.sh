@@ -4,6 +4,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 source "$root/tools/bootstrap.sh"
+bash "$root/tools/setup_web.sh"  # notebook 06 converts to TensorFlow.js and tests the page in Chromium
 cd "$root"
 export PORTING_OUTPUT="${PORTING_OUTPUT:-$HOME/porting-code-output}"
 python tools/notebooks.py run --out "$PORTING_OUTPUT/notebooks" "$@"
