@@ -210,14 +210,15 @@ def size_recipe(task: str, inputs: list[str], targets: list[str], minutes: float
         max_input_length=max_input_bytes + 1,  # + END
         max_output_length=int(longest_output * 1.5) + 8,  # the greedy decoders' hard stop, with a margin
     )
+    step_epochs = -(-steps // steps_per_epoch) if steps else None  # a step budget in whole epochs
     training = TrainingConfig(
         task=task,
         batch_size=batch_size,
         steps_per_epoch=steps_per_epoch,  # validate and checkpoint about every minute
-        epochs=-(-steps // steps_per_epoch) if steps else 100_000,  # the step budget, or a bound the time budget meets first
+        epochs=step_epochs or 100_000,  # the step budget, or a bound the time budget meets first
         max_minutes=None if steps else minutes,
         learning_rate=learning_rate,
-        learning_rate_decay_epochs=-(-steps // steps_per_epoch) if steps else None,  # cosine over the budget:
+        learning_rate_decay_epochs=step_epochs,  # cosine over the budget:
         learning_rate_decay_minutes=None if steps else minutes,  # the rate is low when it ends
         bucket=8 if longest <= 64 else 16,  # fewer distinct shapes to trace for long sequences
         validation_size=min(1000, len(inputs)),

@@ -103,7 +103,6 @@ def compare_weights(model, variants: dict[str, list], sets: dict[str, tuple[list
 
 
 def main() -> int:
-    from helpers.data import real_url_split
     from helpers.decoders import GreedyDecoder
     from helpers.evaluation import load_lines, reference_targets
     from helpers.recipes import recipe
@@ -155,8 +154,6 @@ def main() -> int:
     result = train(training_config, model_config, arguments.out, verbose=2, monitor_sets=monitor,
                    extra_callbacks=watchers.callbacks if watchers else [])
     wall = time.monotonic() - started
-    held_out_inputs, held_out_targets = reference_targets(training_config.task, real_url_split()[1]) \
-        if arguments.recipe == "urlparse" else ([], [])
 
     report = {"recipe": arguments.recipe, "model_set": arguments.model_set, "training_set": arguments.training_set,
               "wall_minutes": round(wall / 60, 2), "metrics": result.metrics}
@@ -164,10 +161,6 @@ def main() -> int:
         decoded = GreedyDecoder(result.model)(dev_inputs)
         report["dev_exact_match"] = exact_match(decoded.texts, dev_targets)
         report["dev_size"] = len(dev_inputs)
-    if held_out_inputs:
-        decoded = GreedyDecoder(result.model)(held_out_inputs)
-        report["held_out_exact_match"] = exact_match(decoded.texts, held_out_targets)
-        report["held_out_size"] = len(held_out_inputs)
     report["curve"] = [{"minutes": round(epoch.get("minutes", 0.0), 2),
                         "validation_exact_match": epoch.get("val_exact_match"),
                         "dev1000_exact_match": epoch.get("dev1000_exact_match"),
@@ -189,9 +182,6 @@ def main() -> int:
         print(f"final: dev exact match {report['dev_exact_match']:.4f} on {len(dev_inputs)} real URLs; "
               f"generated validation {result.metrics['validation_exact_match']:.4f}; "
               f"{result.metrics['training_minutes']} training minutes ({result.metrics['hardware']})")
-    if held_out_inputs:
-        print(f"held-out real sites (data/real_urls.txt split by host): exact match {report['held_out_exact_match']:.4f} "
-              f"on {len(held_out_inputs)} URLs; {result.metrics['steps']} steps")
     return 0
 
 
