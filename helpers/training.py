@@ -72,6 +72,10 @@ class TrainingConfig:
     #                                          over about this many steps (Polyak averaging; the warm-up caps it
     #                                          at about a ninth of the steps so far): it smooths the noise of a
     #                                          learning rate that is still high; None = raw weights
+    initial_model: str | None = None  # start from the weights of this saved model folder (storage.load_model; same
+    #                                   task and model config) instead of a random initialisation: training goes on
+    #                                   from a trained model with a changed generator or rate. A run that resumes
+    #                                   from its own backup ignores it
     seed: int = 1  # training stream seed (validation uses seed + 1_000_003)
     examples_to_show: int = 3  # decode attempts printed after each epoch
     target_exact_match: float | None = None  # stop once validation exact match reaches this
@@ -535,6 +539,8 @@ def train(
         metrics=[masked_token_accuracy, sequence_accuracy],
     )
     initial_epoch = len(history)
+    if training_config.initial_model and not initial_epoch:
+        start_from_saved_weights(model, training_config.initial_model, training_config.task)
     real_pairs = real_training_pairs(function, training_config, excluded) if training_config.real_input_share else ()
     stream = training_batches(function, training_config, model_config, excluded,
                               seed=training_config.seed + 7919 * initial_epoch,
@@ -592,6 +598,22 @@ def train(
     write_text_atomically(output_dir / "model" / METRICS_FILE, json.dumps(metrics, indent=2) + "\n")
     return TrainingResult(model=model, history=history, validation_inputs=validation_inputs,
                           validation_targets=validation_targets, metrics=metrics)
+
+
+def start_from_saved_weights(model: Seq2Seq, directory: str | Path, task: str) -> None:
+    """Copy into ``model`` the weights of the saved model in ``directory``, which must be a model of
+    ``task`` with the same configuration (``ValueError`` otherwise)."""
+    from helpers.storage import load_model
+
+    stored = load_model(directory)
+    if stored.task != task:
+        raise ValueError(f"initial_model {directory} is a model of {stored.task!r}, not {task!r}")
+    if stored.model.config != model.config:
+        differences = {name: (value, getattr(model.config, name)) for name, value in asdict(stored.model.config).items()
+                       if getattr(model.config, name) != value}
+        raise ValueError(f"initial_model {directory} has another model config (saved, asked): {differences}")
+    model.training_model.set_weights(stored.model.training_model.get_weights())
+    print(f"starting from the weights of {directory}")
 
 
 def epochs_for(minutes: float, seconds_per_step: float, steps_per_epoch: int) -> int:

@@ -663,12 +663,12 @@ def semicolon_url(rng: random.Random) -> str:
                                f"sid={_random_token(rng, ALPHANUMERIC, 8, 20)}", f"type={_choice(rng, 'aid')}", "/"])
         path = path[:cut] + ";" + params + path[cut:]
     roll = rng.random()
-    if roll < 0.55:
+    if roll < 0.45:
         scheme = _maybe_upper(rng, _choice(rng, PARAMS_SCHEMES[:2]), 0.05)
         prefix = scheme + "://" + random_netloc(rng)
-    elif roll < 0.7:
+    elif roll < 0.58:
         prefix = _choice(rng, ["//" + random_netloc(rng), "", random_domain(rng)])
-    elif roll < 0.85:
+    elif roll < 0.72:
         prefix = _choice(rng, PARAMS_SCHEMES) + "://" + random_netloc(rng)
     else:  # no params for these schemes: the ';' stays in the path
         scheme = _choice(rng, NO_PARAMS_SCHEMES)
@@ -676,6 +676,37 @@ def semicolon_url(rng: random.Random) -> str:
         if prefix.endswith(":"):
             path = path.lstrip("/") if rng.random() < 0.5 else path
     return prefix + path + _tail(rng, 0.3, 0.15)
+
+
+# every character that cannot stand in a scheme, but may stand before the first ':' (not '/?#', which end it)
+NOT_SCHEME_CHARACTERS = "!$%&'()*,;=_~ \"<>[]^`{|}@" + "\u00e9\u00fc\u00df\u00e7\u0436\u4e2d\u3000\u00a0"
+C0_CONTROL_OR_SPACE = "".join(chr(code) for code in range(0x21))  # what urlparse strips from the start of a URL
+
+
+def invalid_scheme_url(rng: random.Random) -> str:
+    """A character that a scheme cannot hold before the first ':' ('my_app:x', 'a~b://host/p'): there is
+    no scheme, so no netloc either, and everything before '?' or '#' is the path."""
+    head = _choice(rng, [_word(rng), _choice(rng, OTHER_SCHEMES + ["http", "https"]), random_domain(rng),
+                         _random_token(rng, ALPHANUMERIC + "+-.", 1, 12)])
+    for _ in range(1 if rng.random() < 0.8 else 2):
+        cut = rng.randint(0 if rng.random() < 0.2 else 1, len(head))
+        head = head[:cut] + _choice(rng, NOT_SCHEME_CHARACTERS) + head[cut:]
+    head = _maybe_upper(rng, head, 0.1)
+    rest = _choice(rng, [_word(rng) + random_path(rng), "//" + random_netloc(rng) + random_path(rng),
+                         random_path(rng) or "/", random_port(rng)[1:] + random_path(rng), ""])
+    return head + ":" + rest + _tail(rng, 0.25, 0.1)
+
+
+def leading_space_url(rng: random.Random) -> str:
+    """Any C0 control character or space before a URL is stripped, however many ('\x16\x02http://a/' is
+    http); after the start they are kept (JSON escapes them: '\\u0016'), except tab, CR and LF, which go."""
+    url = random_url(rng)
+    if rng.random() < 0.2:
+        cut = rng.randint(0, len(url))
+        url = url[:cut] + _choice(rng, C0_CONTROL_OR_SPACE) + url[cut:]
+    lead = "".join(_choice(rng, C0_CONTROL_OR_SPACE) for _ in range(rng.randint(1, 4)))
+    trail = "".join(_choice(rng, C0_CONTROL_OR_SPACE) for _ in range(rng.randint(0, 2))) if rng.random() < 0.3 else ""
+    return lead + url + trail
 
 
 def schemeless_url(rng: random.Random) -> str:
@@ -747,8 +778,8 @@ def scheme_separator_url(rng: random.Random) -> str:
 
 HARD_KINDS: list[Callable[[random.Random], str]] = [
     semicolon_url, schemeless_url, question_mark_url, escaped_character_url, scheme_separator_url,
-    rejected_url, control_character_url]
-HARD_KIND_WEIGHTS = [0.34, 0.21, 0.1, 0.08, 0.11, 0.1, 0.06]
+    rejected_url, control_character_url, invalid_scheme_url, leading_space_url]
+HARD_KIND_WEIGHTS = [0.30, 0.17, 0.09, 0.07, 0.10, 0.10, 0.05, 0.06, 0.06]
 
 
 def hard_url(rng: random.Random, max_bytes: int = 256) -> str:

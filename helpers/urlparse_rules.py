@@ -20,11 +20,10 @@ from dataclasses import dataclass
 from typing import Callable
 from urllib.parse import urlparse, uses_params
 
-from helpers.url_generator import (NO_PARAMS_SCHEMES, _word, random_domain, random_fragment, random_ipv6, random_path,
-                                   random_query, random_segment)
+from helpers.url_generator import (C0_CONTROL_OR_SPACE, NO_PARAMS_SCHEMES, _word, random_domain, random_fragment,
+                                   random_ipv6, random_path, random_query, random_segment)
 
 SCHEME_CHARACTERS = string.ascii_letters + string.digits + "+-."
-C0_CONTROL_OR_SPACE = "".join(chr(code) for code in range(0x21))  # stripped from both ends of the URL
 REMOVED_ANYWHERE = "\t\r\n"  # removed wherever they are
 NETLOC_DELIMITERS_NFKC = {"/": "\uff0f", "?": "\uff1f", "#": "\uff03", "@": "\uff20", ":": "\uff1a"}  # fullwidth forms
 

@@ -44,9 +44,18 @@ def parse_overrides(pairs: list[str], config) -> dict:
             values[name] = text.lower() in {"1", "true", "yes"}
         elif text.lower() == "none":
             values[name] = None
+        elif kind is type(None):  # a field whose default is None: a number, or else text (a folder)
+            values[name] = _number_or_text(text)
         else:
-            values[name] = kind(text) if kind is not type(None) else float(text)
+            values[name] = kind(text)
     return values
+
+
+def _number_or_text(text: str) -> float | str:
+    try:
+        return float(text)
+    except ValueError:
+        return text
 
 
 def record_in_metrics(out: Path) -> None:
