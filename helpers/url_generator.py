@@ -701,11 +701,11 @@ def leading_space_url(rng: random.Random) -> str:
     """Any C0 control character or space before a URL is stripped, however many ('\x16\x02http://a/' is
     http); after the start they are kept (JSON escapes them: '\\u0016'), except tab, CR and LF, which go."""
     url = random_url(rng)
-    if rng.random() < 0.2:
+    if rng.random() < 0.4:
         cut = rng.randint(0, len(url))
         url = url[:cut] + _choice(rng, C0_CONTROL_OR_SPACE) + url[cut:]
     lead = "".join(_choice(rng, C0_CONTROL_OR_SPACE) for _ in range(rng.randint(1, 4)))
-    trail = "".join(_choice(rng, C0_CONTROL_OR_SPACE) for _ in range(rng.randint(0, 2))) if rng.random() < 0.3 else ""
+    trail = "".join(_choice(rng, C0_CONTROL_OR_SPACE) for _ in range(rng.randint(1, 2))) if rng.random() < 0.5 else ""
     return lead + url + trail
 
 
