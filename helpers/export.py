@@ -16,16 +16,18 @@ Why not save the Keras layers? A Keras 3 LSTM saved while a GPU is visible conta
 fails there at run time. The explicit loops over the cell weights run everywhere, from weights
 trained on any device.
 
-Three signatures, one ``_decode_ids`` definition:
+Four signatures, one ``_decode_ids`` definition:
 
-* ``decode_ids(encoder_ids int32 (batch, time_in))``: steps collected in TensorArrays (fast for
-  large batches in Python).
+* ``decode_ids(encoder_ids int32 (batch, time_in))``: steps collected in TensorArrays, attention
+  weights included.
+* ``decode_ids_in_groups``: the same ids for a batch in any order, fast: rows sorted by length and
+  decoded ``group_size`` at a time (``helpers.step.greedy_decode_in_groups``); no attention.
 * ``decode_ids_for_tfjs``: the same graph, but steps collected by ``tf.concat``: TensorFlow.js
   (4.22) disposes TensorList elements written inside a while loop too early (measured: "Cannot
   read properties of undefined (reading 'backend')"). The page runs it with ``executeAsync``;
   text <-> bytes happens in JavaScript, because tfjs has almost no string ops.
 * ``serving_default(inputs tf.string (batch,))`` -> ``outputs`` tf.string (batch,), ``scores``
-  (batch,), ``complete`` bool (batch,): for TF Serving and ``saved_model_cli``.
+  (batch,), ``complete`` bool (batch,): for TF Serving and ``saved_model_cli`` (decoded in groups).
 
 The page's default engine is not the tfjs graph: run by ``executeAsync``, every op of every loop
 step costs TensorFlow.js tens of microseconds, and a URL takes ~200 steps of ~15-40 small ops each
@@ -47,7 +49,7 @@ import numpy as np
 import tensorflow as tf
 
 from helpers.model import Seq2Seq
-from helpers.step import INPUT_BUCKET, encoder_prefix, greedy_decode, input_gate_tables
+from helpers.step import INPUT_BUCKET, encoder_prefix, greedy_decode, greedy_decode_in_groups, input_gate_tables
 from helpers.storage import metadata
 from helpers.vectorization import BYTE_OFFSET, END_ID, PAD_ID, START_ID
 
@@ -62,10 +64,14 @@ CONVERTER_SCRIPT = Path(__file__).resolve().parent / "tfjs_convert.py"
 class InGraphDecoder(tf.Module):
     """A trained ``Seq2Seq`` as plain TensorFlow ops. ``InGraphDecoder(model, task).decode_ids(ids)``."""
 
-    def __init__(self, model: Seq2Seq, task: str):
+    def __init__(self, model: Seq2Seq, task: str, group_size: int = 128, lanes: int = 2):
         super().__init__(name="in_graph_decoder")
+        if group_size < 1 or lanes < 1:
+            raise ValueError(f"group_size and lanes must be at least 1, got {group_size} and {lanes}")
         self.config = model.config
         self.task = task
+        self.group_size = group_size  # rows decoded at once by decode_ids_in_groups and serving_default
+        self.lanes = lanes  # groups decoded at the same time (step.greedy_decode_in_groups)
         self.encoder_directions = 2 if model.config.bidirectional_encoder else 1
         # Plain arrays, made graph constants when the functions are traced: the converter to
         # TensorFlow.js cannot freeze variables that are read inside a while loop.
@@ -81,6 +87,10 @@ class InGraphDecoder(tf.Module):
         self.decode_ids = tf.function(
             self._decode_ids, input_signature=[tf.TensorSpec([None, None], tf.int32, name="encoder_ids")]
         )
+        self.decode_ids_in_groups = tf.function(
+            lambda encoder_ids: self._decode_ids(encoder_ids, in_groups=True),
+            input_signature=[tf.TensorSpec([None, None], tf.int32, name="encoder_ids")],
+        )
         self.decode_ids_for_tfjs = tf.function(
             lambda encoder_ids: self._decode_ids(encoder_ids, tensor_lists=False),
             input_signature=[tf.TensorSpec([None, None], tf.int32, name="encoder_ids")],
@@ -89,14 +99,21 @@ class InGraphDecoder(tf.Module):
             self._serve_strings, input_signature=[tf.TensorSpec([None], tf.string, name="inputs")]
         )
 
-    def _decode_ids(self, encoder_ids, tensor_lists: bool = True):
+    def _decode_ids(self, encoder_ids, tensor_lists: bool = True, in_groups: bool = False):
         """encoder_ids (batch, time_in <= max_input_length) int32: UTF-8 bytes + 3, END_ID, PAD_ID ->
         {"ids": (batch, steps) int32 (PAD after END_ID), "scores": (batch,) float32 (the smallest
         probability among the emitted ids), "attention": (batch, steps, time_in) float32}:
-        ``helpers.step.greedy_decode`` on the weights as constants of this graph."""
+        ``helpers.step.greedy_decode`` on the weights as constants of this graph. ``in_groups``:
+        ``greedy_decode_in_groups`` (rows sorted by length, ``group_size`` at a time; the same ids, no
+        attention: (batch, 0, time_in))."""
         weights = {name: tf.constant(array, name=name) for name, array in self._arrays.items()}
-        ids, scores, attention = greedy_decode(self.config, weights, encoder_ids, self.config.max_output_length,
-                                               tensor_lists=tensor_lists)
+        if in_groups:
+            ids, scores, attention = greedy_decode_in_groups(self.config, weights, encoder_ids,
+                                                             self.config.max_output_length, self.group_size,
+                                                             self.lanes)
+        else:
+            ids, scores, attention = greedy_decode(self.config, weights, encoder_ids, self.config.max_output_length,
+                                                   tensor_lists=tensor_lists)
         return {"ids": tf.identity(ids, name="ids"), "scores": tf.identity(scores, name="scores"),
                 "attention": tf.identity(attention, name="attention")}
 
@@ -114,7 +131,7 @@ class InGraphDecoder(tf.Module):
         width = (tf.reduce_max(tf.concat([ids.row_lengths(), [1]], 0)) + INPUT_BUCKET - 1) // INPUT_BUCKET * INPUT_BUCKET
         encoder_ids = ids.to_tensor(default_value=PAD_ID)
         encoder_ids = tf.pad(encoder_ids, [[0, 0], [0, tf.cast(width, tf.int32) - tf.shape(encoder_ids)[1]]])
-        decoded = self.decode_ids(encoder_ids)  # the same graph function as the decode_ids signature
+        decoded = self.decode_ids_in_groups(encoder_ids)  # the same graph function as that signature
         output_ids = decoded["ids"]
         before_end = tf.equal(tf.cumsum(tf.cast(tf.equal(output_ids, END_ID), tf.int32), axis=1), 0)
         keep = tf.logical_and(before_end, output_ids >= BYTE_OFFSET)
@@ -200,11 +217,12 @@ def export_metadata(config, task: str) -> dict:
 
 
 def save_saved_model(decoder: InGraphDecoder, directory: str | Path) -> Path:
-    """OUT/saved_model with signatures serving_default (strings), decode_ids and decode_ids_for_tfjs
-    (int32 ids)."""
+    """OUT/saved_model with signatures serving_default (strings), decode_ids, decode_ids_in_groups and
+    decode_ids_for_tfjs (int32 ids)."""
     directory = Path(directory)
     tf.saved_model.save(decoder, str(directory),
                         signatures={"serving_default": decoder.serve_strings, "decode_ids": decoder.decode_ids,
+                                    "decode_ids_in_groups": decoder.decode_ids_in_groups,
                                     TFJS_SIGNATURE: decoder.decode_ids_for_tfjs})
     # The metadata travels with the SavedModel (assets/ is part of it): Spark reads its limits there.
     (directory / "assets").mkdir(exist_ok=True)

@@ -88,12 +88,28 @@ def test_decode_ids_equals_greedy_decoder(config):
     np.testing.assert_allclose(result["scores"].numpy(), reference.scores, rtol=1e-5, atol=1e-6)
     lengths = {int(np.sum(row != 0)) for row in ids}
     assert len(lengths) > 3, f"the test needs rows of various lengths, got {lengths}"
+    grouped = InGraphDecoder(model, "urlparse", group_size=16).decode_ids_in_groups(tf.constant(encoder_ids))
+    np.testing.assert_array_equal(grouped["ids"].numpy(), ids)  # 80 rows sorted by length, in 5 groups
+    np.testing.assert_allclose(grouped["scores"].numpy(), result["scores"].numpy(), rtol=1e-5, atol=1e-6)
     attention = result["attention"].numpy()
     assert attention.shape == (len(inputs), ids.shape[1], encoder_ids.shape[1])
     reference_attention = GreedyDecoder(model)(inputs[:3], return_attention=True).attention
     for row in range(3):
         steps, length = reference_attention[row].shape
         np.testing.assert_allclose(attention[row, :steps, :length], reference_attention[row], atol=1e-5)
+
+
+def test_groups_of_any_size_give_the_rows_in_the_order_given(small_model):
+    """Groups smaller than, equal to and larger than the batch (the last group filled with copies of a row),
+    and an empty batch."""
+    inputs = sample_inputs(23, seed=9)
+    encoder_ids = tf.constant(encode_batch(inputs, add_end=True, bucket=8, max_length=65))
+    reference = InGraphDecoder(small_model, "protocol").decode_ids(encoder_ids)["ids"].numpy()
+    for group_size in (1, 5, 23, 64):
+        ids = InGraphDecoder(small_model, "protocol", group_size=group_size).decode_ids_in_groups(encoder_ids)["ids"]
+        np.testing.assert_array_equal(ids.numpy(), reference)
+    empty = InGraphDecoder(small_model, "protocol").decode_ids_in_groups(tf.zeros([0, 8], tf.int32))
+    assert empty["ids"].shape[0] == 0 and empty["scores"].shape == (0,)
 
 
 def test_loop_stops_when_every_row_has_ended(small_model):
