@@ -15,6 +15,7 @@ Validity needs no import of the real function, so predictions run wherever the m
 
 from __future__ import annotations
 
+import functools
 import json
 from typing import Iterator
 
@@ -76,11 +77,17 @@ def output_record(task: str, record: dict, text: str | None, score: float) -> di
     return record
 
 
-def predict_records(stored, lines: list[bytes]) -> Iterator[dict]:
-    """One result dict per line (bytes), in order (see the module docstring)."""
+@functools.lru_cache(maxsize=4)
+def _decoder(model):
+    """One GreedyDecoder per model, so that later calls reuse its traced graph."""
     from helpers.decoders import GreedyDecoder
 
-    decoder = GreedyDecoder(stored.model)
+    return GreedyDecoder(model)
+
+
+def predict_records(stored, lines: list[bytes]) -> Iterator[dict]:
+    """One result dict per line (bytes), in order (see the module docstring)."""
+    decoder = _decoder(stored.model)
     max_bytes = stored.model.config.max_input_length - 1
     for start in range(0, len(lines), CHUNK_LINES):
         chunk = lines[start:start + CHUNK_LINES]

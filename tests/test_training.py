@@ -141,6 +141,37 @@ def test_training_writes_a_model_and_resumes(two_digit_function, tmp_path):
     assert second.history[:2] == first.history
 
 
+def test_initial_model_starts_from_the_saved_weights(two_digit_function, tmp_path):
+    """A run with initial_model starts where the saved model is: its first validation loss is the saved
+    model's, not a random initialisation's; another task or model config is a ValueError."""
+    from dataclasses import replace
+
+    import keras
+    import numpy as np
+
+    from helpers.model import build_seq2seq
+    from helpers.storage import save_model
+    from helpers.training import start_from_saved_weights
+
+    config = TrainingConfig(task="test_double", batch_size=16, steps_per_epoch=20, epochs=3, validation_size=20,
+                            examples_to_show=0, learning_rate=1e-2)
+    trained = train(config, TINY_MODEL, tmp_path / "first", verbose=0)
+    model = build_seq2seq(TINY_MODEL)
+    start_from_saved_weights(model, tmp_path / "first" / "model", "test_double")
+    for copied, saved in zip(model.training_model.get_weights(), trained.model.training_model.get_weights()):
+        np.testing.assert_array_equal(copied, saved)
+    keras.utils.set_random_seed(5)
+    fresh = train(replace(config, epochs=1, learning_rate=1e-9), TINY_MODEL, tmp_path / "fresh", verbose=0)
+    going_on = train(replace(config, epochs=1, learning_rate=1e-9, initial_model=str(tmp_path / "first" / "model")),
+                     TINY_MODEL, tmp_path / "going_on", verbose=0)
+    assert going_on.history[0]["val_loss"] == pytest.approx(trained.history[-1]["val_loss"], rel=1e-3)
+    assert fresh.history[0]["val_loss"] > 1.5 * going_on.history[0]["val_loss"]
+    with pytest.raises(ValueError, match="not 'urlparse'"):
+        start_from_saved_weights(build_seq2seq(TINY_MODEL), tmp_path / "first" / "model", "urlparse")
+    with pytest.raises(ValueError, match="units"):
+        start_from_saved_weights(build_seq2seq(replace(TINY_MODEL, units=12)), tmp_path / "first" / "model", "test_double")
+
+
 def test_bad_training_settings_are_value_errors(two_digit_function, tmp_path):
     with pytest.raises(ValueError, match="loss"):
         train(TrainingConfig(task="test_double", loss="nope"), TINY_MODEL, tmp_path)
