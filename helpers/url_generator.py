@@ -698,7 +698,7 @@ def invalid_scheme_url(rng: random.Random) -> str:
 
 
 def leading_space_url(rng: random.Random) -> str:
-    """Any C0 control character or space before a URL is stripped, however many ('\x16\x02http://a/' is
+    """Any C0 control character or space before a URL is stripped, however many ('\\x16\\x02http://a/' is
     http); after the start they are kept (JSON escapes them: '\\u0016'), except tab, CR and LF, which go."""
     url = random_url(rng)
     if rng.random() < 0.4:

@@ -20,11 +20,10 @@ from dataclasses import dataclass
 from typing import Callable
 from urllib.parse import urlparse, uses_params
 
-from helpers.url_generator import (C0_CONTROL_OR_SPACE, NO_PARAMS_SCHEMES, _word, random_domain, random_fragment,
-                                   random_ipv6, random_path, random_query, random_segment)
+from helpers.url_generator import (C0_CONTROL_OR_SPACE, NO_PARAMS_SCHEMES, REMOVED_CHARACTERS, _word, random_domain,
+                                   random_fragment, random_ipv6, random_path, random_query, random_segment)
 
 SCHEME_CHARACTERS = string.ascii_letters + string.digits + "+-."
-REMOVED_ANYWHERE = "\t\r\n"  # removed wherever they are
 NETLOC_DELIMITERS_NFKC = {"/": "\uff0f", "?": "\uff1f", "#": "\uff03", "@": "\uff20", ":": "\uff1a"}  # fullwidth forms
 
 
@@ -238,13 +237,13 @@ def _tab_newline(rng):
     url = f"https://{_host(rng)}{_path(rng)}{_tail(rng)}"
     for _ in range(rng.randint(1, 3)):
         position = rng.randint(0, len(url))
-        url = url[:position] + rng.choice(REMOVED_ANYWHERE) + url[position:]
+        url = url[:position] + rng.choice(REMOVED_CHARACTERS) + url[position:]
     return url
 
 
 def _cleaned(url: str) -> str:
     url = url.lstrip(C0_CONTROL_OR_SPACE)
-    for character in REMOVED_ANYWHERE:
+    for character in REMOVED_CHARACTERS:
         url = url.replace(character, "")
     return url
 
@@ -342,9 +341,9 @@ RULES = [
     Rule("tab_and_newline_removed",
          "Tabs, carriage returns and line feeds are removed wherever they are.",
          _tab_newline,
-         lambda url: "".join(fields(url)) != "" and not any(c in "".join(fields(url)) for c in REMOVED_ANYWHERE)
+         lambda url: "".join(fields(url)) != "" and not any(c in "".join(fields(url)) for c in REMOVED_CHARACTERS)
          and fields(url) == fields(_cleaned(url)),
-         lambda url: any(c in url for c in REMOVED_ANYWHERE)),
+         lambda url: any(c in url for c in REMOVED_CHARACTERS)),
     Rule("escapes_and_case_kept",
          "Nothing is decoded or normalised besides the scheme: '%7E', '+' and upper-case hosts come out as written.",
          _kept_as_written,

@@ -13,7 +13,9 @@ each measurement runs in its own process, baseline and current taking turns (the
   (the SavedModel's serving path), all lines in one call: rows sorted by length inside the graph and
   decoded in groups of 128 on two independent loops;
 * **predict's decoding**: ``predict_records`` over all lines, the way ``python -m helpers predict``
-  decodes (start-up and tracing excluded: a warm-up batch runs first);
+  decodes, after a warm-up batch (start-up excluded). A tree whose ``predict_records`` builds a new
+  decoder at every call, as a2d82c2's does, traces it again inside the timed call: its figure
+  includes that tracing;
 * **predict command**: ``python -m helpers predict --model M FILE``, wall time, start-up included.
 
 Both sides must give the same outputs (checked). The default baseline, a2d82c2, is the state of the
