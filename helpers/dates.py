@@ -59,3 +59,46 @@ def random_datetime(rng: random.Random, earliest_year: int = EARLIEST_YEAR,
 def random_formatted_date(rng: random.Random) -> str:
     """The training input of the inverse model: ``my_date_format`` of a random second in 1900..2100."""
     return my_date_format(random_datetime(rng))
+
+
+INVALID_SHARE = 0.1  # share of formatted_date_or_not's draws that my_date_format cannot write: the model
+#                      learns {"error":"ValueError"} for them (tests/test_dates.py measures the share)
+
+
+def not_my_date_format(rng: random.Random) -> str:
+    """Text of at most 20 characters that looks like my_date_format's but that it cannot write, so that
+    parse_my_date_format raises ValueError: a field out of range (month 0 or 0xd, February 0x1e,
+    hour 0x18, minute 0x3c), a superfluous leading zero, upper-case digits, or a field or separator
+    missing or changed."""
+    while True:
+        moment = random_datetime(rng)
+        fields = [f"{moment.year:x}", f"{moment.month:x}", f"{moment.day:x}",
+                  f"{moment.hour:x}", f"{moment.minute:02x}", f"{moment.second:02x}"]
+        roll = rng.random()
+        if roll < 0.4:  # a value out of range
+            index = rng.randrange(1, 6)
+            low = {1: 13, 2: 29, 3: 24, 4: 60, 5: 60}[index]  # day 29..31 only fails in some months
+            fields[index] = f"{rng.randint(low, {1: 15, 2: 31, 3: 31, 4: 255, 5: 255}[index]):{'02x' if index > 3 else 'x'}}"
+            if index in (1, 2) and rng.random() < 0.3:
+                fields[index] = "0"  # month or day 0
+        elif roll < 0.6:  # a superfluous leading zero
+            index = rng.randrange(0, 4)
+            fields[index] = "0" + fields[index]
+        elif roll < 0.75:  # upper-case hexadecimal
+            fields = [field.upper() for field in fields]
+        text = f"{fields[0]}-{fields[1]}-{fields[2]} {fields[3]}:{fields[4]}:{fields[5]}"
+        if roll >= 0.75:  # the layout: a separator changed or a character dropped
+            position = rng.randrange(len(text))
+            text = (text[:position] + rng.choice(["", "-", ":", " ", "/", "g"]) + text[position + 1:])
+        if len(text) > 20:
+            continue
+        try:
+            parse_my_date_format(text)
+        except ValueError:
+            return text
+
+
+def formatted_date_or_not(rng: random.Random) -> str:
+    """The training input of the inverse model: random_formatted_date, and an INVALID_SHARE of
+    not_my_date_format (the model answers {"error":"ValueError"} for those)."""
+    return not_my_date_format(rng) if rng.random() < INVALID_SHARE else random_formatted_date(rng)

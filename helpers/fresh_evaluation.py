@@ -16,7 +16,7 @@ import random
 
 import pandas as pd
 
-from helpers.functions import get_function
+from helpers.functions import get_function, predicted_error
 
 FRESH_SEED = 20_261_124  # far from the training and validation seeds
 
@@ -67,3 +67,17 @@ def date_error_seconds(predicted: str | None, expected: str) -> float | None:
     except (TypeError, ValueError):
         return None
     return abs((got - datetime.datetime.fromisoformat(json.loads(expected))).total_seconds())
+
+
+def raised_or_returned(targets: list[str]) -> list[str]:
+    """The group of each target: "function raised" for an error object ({"error":"ValueError"}), else
+    "function returned"."""
+    return ["function raised" if predicted_error(json.loads(target)) else "function returned" for target in targets]
+
+
+def exact_match_raised_or_returned(model, task: str, count: int, seed: int = FRESH_SEED) -> pd.DataFrame:
+    """Exact match on ``count`` fresh inputs of ``task``'s generator (``fresh_examples``), in two
+    groups: the inputs on which the real function raised (the model must answer the error object)
+    and those on which it returned. Columns as ``exact_match_by_group``."""
+    inputs, targets = fresh_examples(task, count, seed)
+    return exact_match_by_group(model, inputs, targets, raised_or_returned(targets))

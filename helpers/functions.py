@@ -223,6 +223,43 @@ def decimal_number_curriculum(rng: random.Random, progress: float) -> str:
     return str(rng.randint(low, 10 ** digits - 1))
 
 
+HEX_INVALID_SHARE = 0.05  # share of the draws that int() rejects ('12a4', '3.5'): the model learns to answer
+#                          {"error":"ValueError"} for them (tests/test_functions.py measures the share)
+NOT_DECIMAL_CHARACTERS = "abcdefxoABCDEFXO.,e/:;#%-+ _"  # put into a number, each can make int() reject it
+
+
+def not_a_decimal_number(rng: random.Random) -> str:
+    """Text of at most HEX_DIGITS characters on which int() raises ValueError: a number with one
+    character replaced or inserted ('12a4', '3.5', '7-', '0x1f') or a character alone ('x', '.').
+    (int accepts '+7', ' 7', '1_0': such draws are drawn again, so every one of these raises.)"""
+    while True:
+        number = decimal_number(rng)
+        character = rng.choice(NOT_DECIMAL_CHARACTERS)
+        position = rng.randint(0, len(number))
+        roll = rng.random()
+        if roll < 0.45 and len(number) > 1:
+            text = number[:position] + character + number[position + 1:]  # replaced
+        elif roll < 0.9:
+            text = number[:position] + character + number[position:]  # inserted
+        else:
+            text = character
+        text = text[:HEX_DIGITS]
+        try:
+            int(text)
+        except ValueError:
+            return text
+
+
+def decimal_text(rng: random.Random) -> str:
+    """hex's training input: decimal_number, and a HEX_INVALID_SHARE of not_a_decimal_number."""
+    return not_a_decimal_number(rng) if rng.random() < HEX_INVALID_SHARE else decimal_number(rng)
+
+
+def decimal_text_curriculum(rng: random.Random, progress: float) -> str:
+    """decimal_number_curriculum, with the same share of not_a_decimal_number as decimal_text."""
+    return not_a_decimal_number(rng) if rng.random() < HEX_INVALID_SHARE else decimal_number_curriculum(rng, progress)
+
+
 def hex_of_decimal(text: str) -> str:
     """hex() of the integer written in decimal: "255" -> "0xff"."""
     return hex(int(text))
@@ -231,10 +268,11 @@ def hex_of_decimal(text: str) -> str:
 register(LearnedFunction(
     name="hex",
     function=hex_of_decimal,
-    generate_input=decimal_number,
-    generate_curriculum_input=decimal_number_curriculum,
+    generate_input=decimal_text,
+    generate_curriculum_input=decimal_text_curriculum,
     max_input_bytes=HEX_DIGITS,
-    description=f"hex(int(text)) for 0 <= n < 10**{HEX_DIGITS}",
+    errors_as_outputs=True,  # '12a4' -> {"error":"ValueError"}: decimal_text draws such inputs
+    description=f"hex(int(text)) for 0 <= n < 10**{HEX_DIGITS}, or {{\"error\":\"ValueError\"}} for text int() rejects",
 ))
 
 
@@ -243,7 +281,7 @@ register(LearnedFunction(
 # ------------------------------------------------------------------------------------------------
 import posixpath  # noqa: E402  (kept beside the entries that use it)
 
-from helpers.dates import parse_my_date_format, random_formatted_date  # noqa: E402
+from helpers.dates import formatted_date_or_not, parse_my_date_format  # noqa: E402
 from helpers.text_inputs import MAX_PATH_CHARACTERS, MAX_TITLE_CHARACTERS, file_path, title_text  # noqa: E402
 
 
@@ -262,6 +300,7 @@ register(LearnedFunction(
     name="splitext",
     function=splitext,
     generate_input=file_path,
+    errors_as_outputs=True,  # like every entry; posixpath.splitext raises on no string, so none is drawn
     max_input_bytes=MAX_PATH_CHARACTERS,
     description="os.path.splitext(path) as [root, extension]",
 ))
@@ -270,6 +309,7 @@ register(LearnedFunction(
     name="title",
     function=title,
     generate_input=title_text,
+    errors_as_outputs=True,  # like every entry; str.title raises on no string, so none is drawn
     max_input_bytes=2 * MAX_TITLE_CHARACTERS,
     description="str.title(text)",
 ))
@@ -277,7 +317,9 @@ register(LearnedFunction(
 register(LearnedFunction(
     name="date_inverse",
     function=parse_my_date_format,
-    generate_input=random_formatted_date,
+    generate_input=formatted_date_or_not,
     max_input_bytes=20,
-    description="the inverse of helpers.dates.my_date_format: hexadecimal date text -> datetime.isoformat()",
+    errors_as_outputs=True,  # '7ea-d-1 0:00:00' (month 13) -> {"error":"ValueError"}: formatted_date_or_not draws such inputs
+    description="the inverse of helpers.dates.my_date_format: hexadecimal date text -> datetime.isoformat(), "
+                "or {\"error\":\"ValueError\"} for text my_date_format cannot write",
 ))

@@ -69,7 +69,7 @@ from helpers.dates import my_date_format, random_datetime
 from helpers.decoders import GreedyDecoder
 from helpers.estimator import Seq2SeqEstimator
 from helpers.fresh_evaluation import (date_error_seconds, decimal_numbers_by_digits, exact_match_by_group,
-                                      fresh_examples)
+                                      exact_match_raised_or_returned, fresh_examples)
 from helpers.functions import REGISTRY, get_function
 from helpers.plots import plot_history
 from helpers.recipes import recipe, smoke_recipe
@@ -121,11 +121,13 @@ def train_recipe(task):
 # The input is a number in decimal, the output `hex()` of it: `"255"` → `"0xff"`. This is not copying:
 # every hexadecimal digit depends on several decimal digits (the last one on the last four, since
 # 10⁴ is a multiple of 16; the first one on all of them). The generator draws the number of digits
-# (1 to 6, longer ones more often: weights 1 to 6), then the number.
+# (1 to 6, longer ones more often: weights 1 to 6), then the number. One input in twenty is text that
+# `int()` rejects (`"12a4"`, `"3.5"`): there the real function raises, and the target is the object
+# `{"error":"ValueError"}`. Every function here learns its errors this way.
 
 # %%
 hex_function = get_function("hex")
-for number in hex_function.examples(random.Random(0), 5)[0]:
+for number in hex_function.examples(random.Random(0), 5)[0] + ["12a4", "3.5"]:
     print(f"{number:>10} -> {hex_function.output_text(number)}")
 
 # %%
@@ -162,6 +164,15 @@ numbers = decimal_numbers_by_digits(HEX_INPUTS_PER_DIGIT_COUNT, max_digits=hex_f
 hex_table = exact_match_by_group(hex_result.model, numbers, [hex_function.output_text(n) for n in numbers],
                                  groups=[len(n) for n in numbers])
 hex_table
+
+# %% [markdown]
+# Refusing is another matter: telling text that is not a number from a number is a matter of which
+# characters appear, not arithmetic. Fresh inputs from the generator's mix, split by what the real
+# function did:
+
+# %%
+print(GreedyDecoder(hex_result.model)(["12a4", "3.5", "0x1f", "255"]).texts)
+exact_match_raised_or_returned(hex_result.model, "hex", FRESH_INPUTS)
 
 # %% [markdown]
 # ## Two more real functions
@@ -241,6 +252,14 @@ print("wrong ones, seconds off:", sorted(error for error in errors if error)[:10
       "not a datetime:", sum(error is None for error in errors))
 
 # %% [markdown]
+# A tenth of the training inputs are texts that `my_date_format` cannot write (month `d`, February
+# `1e`, a leading zero, upper case, a missing field); for those the target is
+# `{"error":"ValueError"}`, what the exact inverse raises. Fresh inputs of that mix:
+
+# %%
+exact_match_raised_or_returned(date_result.model, "date_inverse", FRESH_INPUTS)
+
+# %% [markdown]
 # ## The shipped models
 # `models/` holds the models trained by the recipes above with `python -m helpers train`, each with
 # `metrics.json` and `COMMAND.txt` (the command and what it printed). The command line reads them:
@@ -255,7 +274,7 @@ for folder in sorted(path for path in shipped.glob("*") if (path / "config.json"
 
 # %%
 inputs_file = RUN_DIR / "dates.txt"
-inputs_file.write_text("\n".join(date_inputs[:3]) + "\n")
+inputs_file.write_text("\n".join(date_inputs[:3] + ["7ea-d-1 0:00:00"]) + "\n")  # the last: month 13
 if (shipped / "date_inverse" / "config.json").exists():
     output = subprocess.run([sys.executable, "-m", "helpers", "predict", "--model", str(shipped / "date_inverse"),
                              str(inputs_file)], capture_output=True, text=True, check=True, cwd=str(environment.repository))

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from helpers.dates import (EARLIEST_YEAR, LATEST_YEAR, my_date_format, parse_my_date_format, random_datetime,
-                           random_formatted_date)
+from helpers.dates import (EARLIEST_YEAR, INVALID_SHARE, LATEST_YEAR, formatted_date_or_not, my_date_format,
+                           not_my_date_format, parse_my_date_format, random_datetime, random_formatted_date)
 from helpers.functions import get_function
 
 
@@ -61,9 +61,41 @@ def test_training_inputs_cover_the_stated_range():
     assert set(Counter(moment.day for moment in moments)) == set(range(1, 32))
 
 
-def test_the_registered_inverse_is_the_parser():
+def test_the_registered_inverse_is_the_parser_and_learns_its_errors():
     function = get_function("date_inverse")
-    inputs, targets = function.examples(random.Random(8), 200)
+    inputs, targets = function.examples(random.Random(8), 400)
+    errors = 0
     for text, target in zip(inputs, targets):
-        assert target == '"' + parse_my_date_format(text) + '"'
         assert len(text) <= function.max_input_bytes
+        try:
+            assert target == '"' + parse_my_date_format(text) + '"'
+        except ValueError:
+            assert target == '{"error":"ValueError"}'
+            errors += 1
+    assert 0 < errors < 400
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(0, 2**32 - 1))
+def test_every_invalid_draw_is_rejected_by_the_parser(seed):
+    text = not_my_date_format(random.Random(seed))
+    assert len(text.encode("utf-8")) <= get_function("date_inverse").max_input_bytes
+    with pytest.raises(ValueError):
+        parse_my_date_format(text)
+
+
+def test_the_share_of_invalid_inputs_is_the_stated_one():
+    rng = random.Random(11)
+    draws = [formatted_date_or_not(rng) for _ in range(10000)]
+    rejected = 0
+    for text in draws:
+        try:
+            parse_my_date_format(text)
+        except ValueError:
+            rejected += 1
+    assert abs(rejected / len(draws) - INVALID_SHARE) < 0.015  # binomial sd 0.003 at 10,000 draws
+    kinds = {"range": 0, "upper": 0}
+    for text in draws:
+        kinds["upper"] += any(c in "ABCDEF" for c in text)
+        kinds["range"] += text.split("-")[1:2] in (["d"], ["e"], ["f"], ["0"])
+    assert kinds["upper"] > 20 and kinds["range"] > 20  # several ways of being wrong, not one

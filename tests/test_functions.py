@@ -20,14 +20,33 @@ def test_unknown_function_is_a_value_error():
         get_function("no-such-function")
 
 
-def test_hex_draws_every_number_of_digits_below_hex_max():
-    from helpers.functions import HEX_DIGITS, HEX_MAX
+def _int_or_none(text):
+    try:
+        return int(text)
+    except ValueError:
+        return None
 
-    inputs, targets = get_function("hex").examples(random.Random(3), 5000)
-    assert all(0 <= int(text) < HEX_MAX and text == str(int(text)) for text in inputs)
-    assert {len(text) for text in inputs} == set(range(1, HEX_DIGITS + 1))
-    assert {str(number) for number in range(10)} <= set(inputs)  # all ten 1-digit numbers come up
-    assert targets == [json.dumps(hex(int(text))) for text in inputs]
+
+def test_hex_draws_every_number_of_digits_below_hex_max_and_a_share_of_non_numbers():
+    from helpers.functions import HEX_DIGITS, HEX_INVALID_SHARE, HEX_MAX
+
+    inputs, targets = get_function("hex").examples(random.Random(3), 10000)
+    numbers = [text for text in inputs if _int_or_none(text) is not None]
+    assert all(0 <= int(text) < HEX_MAX and text == str(int(text)) for text in numbers)
+    assert {len(text) for text in numbers} == set(range(1, HEX_DIGITS + 1))
+    assert {str(number) for number in range(10)} <= set(numbers)  # all ten 1-digit numbers come up
+    assert abs(1 - len(numbers) / len(inputs) - HEX_INVALID_SHARE) < 0.01  # binomial sd 0.002 at 10,000
+    assert targets == [json.dumps(hex(int(text))) if _int_or_none(text) is not None else '{"error":"ValueError"}'
+                       for text in inputs]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(0, 2**32 - 1))
+def test_every_non_number_drawn_for_hex_is_rejected_by_int(seed):
+    from helpers.functions import HEX_DIGITS, not_a_decimal_number
+
+    text = not_a_decimal_number(random.Random(seed))
+    assert 1 <= len(text) <= HEX_DIGITS and _int_or_none(text) is None
 
 
 @pytest.mark.parametrize("name", sorted(REGISTRY))
@@ -142,12 +161,14 @@ def test_hex_curriculum_grows_the_digit_count_with_progress():
 
     function = get_function("hex")
     rng = random.Random(2)
-    longest = {progress: max(len(function.example(rng, progress=progress)[0]) for _ in range(500))
-               for progress in (0.0, 0.5, 0.99)}
-    assert longest == {0.0: 2, 0.5: 4, 0.99: 6}
+    drawn = {progress: [function.example(rng, progress=progress)[0] for _ in range(500)] for progress in (0.0, 0.5, 0.99)}
+    longest = {progress: max(len(text) for text in texts if text.isdigit()) for progress, texts in drawn.items()}
+    assert longest == {0.0: 2, 0.5: 4, 0.99: 6}  # the numbers; the share of non-numbers is drawn at every stage
+    assert all(any(not text.isdigit() for text in texts) for texts in drawn.values())
     config = TrainingConfig(task="hex", batch_size=8, pool_batches=2, curriculum_steps=10)
     batches = training_batches(function, config, Seq2SeqConfig(max_input_length=7), set(), seed=1)
-    digits = [max(len(decode(row)) for row in features["encoder_ids"]) for features, _ in itertools.islice(batches, 40)]
+    digits = [max(len(text) for text in map(decode, features["encoder_ids"]) if text.isdigit())
+              for features, _ in itertools.islice(batches, 40)]
     assert max(digits[:2]) <= 2 and max(digits[-10:]) == 6  # easy first, the natural mix after 10 steps
     with pytest.raises(ValueError, match="no curriculum generator"):
         next(training_batches(get_function("title"), config, Seq2SeqConfig(), set(), seed=1))
