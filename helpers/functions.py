@@ -181,6 +181,7 @@ register(LearnedFunction(
     function=protocol,
     generate_input=url_prefix,
     max_input_bytes=4 * PROTOCOL_PREFIX_CHARACTERS,
+    errors_as_outputs=True,  # 'http://[d9e4:dbe0:302c:e3d9:1486' (a bracket cut at 32) -> {"error":"ValueError"}
     description="urlparse(url[:32]).scheme: the toy model of notebook 03",
 ))
 

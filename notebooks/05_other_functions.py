@@ -106,7 +106,7 @@ for name in ["hex", "splitext", "title", "date_inverse"]:
 # instead, and the notebook takes minutes (the four trainings took 36.5 minutes of the stored run's 53.0).
 
 # %%
-TRAIN = not environment.load_shipped  # False: load the shipped models/ instead of training (about 25 minutes)
+TRAIN = not environment.load_shipped  # False: load the shipped models/ instead of training (tens of minutes on 2 CPU cores)
 
 
 def train_recipe(task):
