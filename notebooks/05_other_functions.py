@@ -262,11 +262,11 @@ exact_match_raised_or_returned(date_result.model, "date_inverse", FRESH_INPUTS)
 
 # %% [markdown]
 # ## The shipped models
-# `models/` holds the models trained by the recipes above with `python -m helpers train`, each with
-# `metrics.json` and `COMMAND.txt` (the command and what it printed). `hex` and `date_inverse` are
-# the models of an earlier run of this notebook (the same recipes), so on 2,000 fresh inputs of the
-# generator's mix, refusals included, they score as above: in the stored run 42.65% and 99.90%. The
-# command line reads them, and refuses month 13 (`d`) below:
+# `models/` holds models trained by the recipes above (`splitext` and `title` with
+# `python -m helpers train`, `hex` and `date_inverse` by an earlier run of this notebook), each with
+# `metrics.json` and `COMMAND.txt` (the command and what it printed). On 2,000 fresh inputs of each
+# generator's mix, refusals included, the stored run measured 42.65% for `hex` and 99.90% for
+# `date_inverse`. The command line reads them, and refuses month 13 (`d`) below:
 
 # %%
 shipped = environment.repository / "models"
