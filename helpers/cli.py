@@ -98,14 +98,34 @@ def command_train(arguments) -> int:
     from helpers.functions import REGISTRY
     from helpers.model import Seq2SeqConfig
     from helpers.recipes import RECIPES, recipe
-    from helpers.training import TrainingConfig, train
+    from helpers.training import TrainingConfig, resume, train
+    from helpers.training_config import parse_settings
 
+    if arguments.resume:
+        if arguments.out is not None:
+            raise UsageError("train --resume RUN goes on in RUN: leave out --out")
+        try:
+            training_config, _ = read_run_settings_or_usage_error(arguments.resume)
+            epochs = None if arguments.steps is None else -(-arguments.steps // training_config.steps_per_epoch)
+            result = resume(arguments.resume, epochs=epochs, verbose=2)
+        except ValueError as error:
+            raise UsageError(str(error)) from error
+        print(json.dumps({key: value for key, value in result.metrics.items() if not key.endswith("_config")}, indent=2))
+        return 0
+    if arguments.out is None:
+        raise UsageError("train needs --out RUN (a new run's folder), or --resume RUN")
     if arguments.recipe:
         if arguments.recipe not in RECIPES:
             raise UsageError(f"unknown recipe {arguments.recipe!r}; known: {', '.join(sorted(RECIPES))}")
         model_config, training_config = recipe(arguments.recipe)
         if arguments.minutes is not None:
             training_config = replace(training_config, max_minutes=arguments.minutes)
+        if arguments.steps is not None:
+            training_config = replace(training_config, epochs=-(-arguments.steps // training_config.steps_per_epoch))
+        try:
+            training_config = replace(training_config, **parse_settings(arguments.set, training_config))
+        except ValueError as error:
+            raise UsageError(str(error)) from error
     else:
         if arguments.task not in REGISTRY:
             raise UsageError(f"unknown task {arguments.task!r}; registered: {', '.join(sorted(REGISTRY))}")
@@ -126,6 +146,15 @@ def command_train(arguments) -> int:
         raise UsageError(str(error)) from error
     print(json.dumps({key: value for key, value in result.metrics.items() if not key.endswith("_config")}, indent=2))
     return 0
+
+
+def read_run_settings_or_usage_error(directory: str):
+    from helpers.run_state import read_run_settings
+
+    try:
+        return read_run_settings(directory)
+    except ValueError as error:
+        raise UsageError(str(error)) from error
 
 
 def command_learn(arguments) -> int:
@@ -207,7 +236,14 @@ def build_parser() -> argparse.ArgumentParser:
     what = train.add_mutually_exclusive_group(required=True)
     what.add_argument("--recipe", help="a named recipe from helpers.recipes (model and training settings)")
     what.add_argument("--task", help="registered function name, e.g. protocol, urlparse, hex (settings from flags)")
-    train.add_argument("--out", required=True, help="run directory (model/, backup/, logs/, history.json)")
+    what.add_argument("--resume", metavar="RUN", help="go on with the run in RUN with its own settings (RUN/run.json), "
+                                                       "exactly as if it had not stopped")
+    train.add_argument("--out", help="the run's folder (run.json, state/, model/, logs/, history.json); a folder "
+                                     "that holds a run of the same settings goes on from its last epoch")
+    train.add_argument("--steps", type=int, default=None,
+                       help="the budget in training steps (rounded up to whole epochs); with --resume, a new budget")
+    train.add_argument("--set", nargs="+", default=[], metavar="NAME=VALUE",
+                       help="with --recipe: change TrainingConfig fields of the recipe, e.g. learning_rate_decay_epochs=65")
     train.add_argument("--minutes", type=float, default=None, help="training time budget")
     train.add_argument("--epochs", type=int, default=100)
     train.add_argument("--steps-per-epoch", type=int, default=100)

@@ -88,7 +88,8 @@ class Seq2SeqEstimator(BaseEstimator):
         import keras
 
         from helpers.model import LOSSES, Seq2SeqConfig, build_seq2seq
-        from helpers.training import TrainingConfig, as_dataset
+        from helpers.streams import as_dataset
+        from helpers.training_config import TrainingConfig
         from helpers.vectorization import teacher_forcing_batch
 
         function = get_function(self.task)

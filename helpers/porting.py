@@ -190,7 +190,7 @@ def size_recipe(task: str, inputs: list[str], targets: list[str], minutes: float
     (rounded up to whole epochs, the cosine over them), else ``minutes`` of training time.
     """
     from helpers.model import Seq2SeqConfig
-    from helpers.training import TrainingConfig
+    from helpers.training_config import TrainingConfig
 
     longest_input = max(len(text.encode("utf-8")) for text in inputs)
     longest_output = max(len(text.encode("utf-8")) for text in targets)

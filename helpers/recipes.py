@@ -11,7 +11,7 @@ from dataclasses import replace
 
 from helpers.functions import get_function
 from helpers.model import Seq2SeqConfig
-from helpers.training import TrainingConfig
+from helpers.training_config import TrainingConfig
 
 
 def _protocol() -> tuple[Seq2SeqConfig, TrainingConfig]:

@@ -1,11 +1,13 @@
 import json
 import random
+from dataclasses import replace
 
 import pytest
 
 from helpers.functions import REGISTRY, LearnedFunction
 from helpers.model import Seq2SeqConfig
-from helpers.training import TrainingConfig, train, training_batches, validation_examples
+from helpers.streams import training_batches, validation_examples
+from helpers.training import TrainingConfig, train
 from helpers.vectorization import decode_batch
 
 TINY_MODEL = Seq2SeqConfig(units=8, embedding_dim=4, position_features=4, max_input_length=10, max_output_length=12)
@@ -26,7 +28,7 @@ def test_training_stream_never_produces_a_validation_input(two_digit_function):
     inputs, targets = validation_examples(two_digit_function, 40, seed=config.seed)
     assert len(set(inputs)) == 40
     assert all(target == json.dumps(str(2 * int(text))) for text, target in zip(inputs, targets))
-    stream = training_batches(two_digit_function, config, TINY_MODEL, exclude=set(inputs), seed=5)
+    stream = training_batches(two_digit_function, config, TINY_MODEL, exclude=set(inputs))
     seen = set()
     for _ in range(40):
         features, _ = next(stream)
@@ -44,7 +46,7 @@ def test_hard_input_share_mixes_the_hard_generator_into_training_only(two_digit_
     REGISTRY[hard.name] = hard
     try:
         config = TrainingConfig(task=hard.name, batch_size=16, pool_batches=4, hard_input_share=0.25)
-        stream = training_batches(hard, config, TINY_MODEL, exclude=set(), seed=5)
+        stream = training_batches(hard, config, TINY_MODEL, exclude=set())
         drawn = [int(text) for _ in range(50) for text in decode_batch(next(stream)[0]["encoder_ids"])]
         share = sum(number >= 50 for number in drawn) / len(drawn)
         assert 0.2 < share < 0.3
@@ -54,9 +56,9 @@ def test_hard_input_share_mixes_the_hard_generator_into_training_only(two_digit_
         del REGISTRY[hard.name]
     with pytest.raises(ValueError, match="no generator of hard inputs"):
         next(training_batches(two_digit_function, TrainingConfig(task="test_double", hard_input_share=0.1),
-                              TINY_MODEL, exclude=set(), seed=5))
+                              TINY_MODEL, exclude=set()))
     with pytest.raises(ValueError, match="hard_input_share"):
-        next(training_batches(hard, TrainingConfig(task=hard.name, hard_input_share=1.5), TINY_MODEL, exclude=set(), seed=5))
+        next(training_batches(hard, TrainingConfig(task=hard.name, hard_input_share=1.5), TINY_MODEL, exclude=set()))
 
 
 def test_real_input_share_mixes_real_pairs_into_training(two_digit_function):
@@ -64,15 +66,15 @@ def test_real_input_share_mixes_real_pairs_into_training(two_digit_function):
     real pairs, or outside [0, 1], is a ValueError."""
     config = TrainingConfig(task="test_double", batch_size=16, pool_batches=4, real_input_share=0.4)
     real_pairs = [("7", '"14"'), ("8", '"16"')]
-    stream = training_batches(two_digit_function, config, TINY_MODEL, exclude=set(), seed=5, real_pairs=real_pairs)
+    stream = training_batches(two_digit_function, config, TINY_MODEL, exclude=set(), real_pairs=real_pairs)
     drawn = [text for _ in range(50) for text in decode_batch(next(stream)[0]["encoder_ids"])]
     share = sum(text in {"7", "8"} for text in drawn) / len(drawn)
     assert 0.35 < share < 0.45  # 0.4 from the real pairs, 2% more from the generator
     with pytest.raises(ValueError, match="no real inputs"):
-        next(training_batches(two_digit_function, config, TINY_MODEL, exclude=set(), seed=5))
+        next(training_batches(two_digit_function, config, TINY_MODEL, exclude=set()))
     with pytest.raises(ValueError, match="real_input_share"):
         next(training_batches(two_digit_function, TrainingConfig(task="test_double", real_input_share=-0.1),
-                              TINY_MODEL, exclude=set(), seed=5, real_pairs=real_pairs))
+                              TINY_MODEL, exclude=set(), real_pairs=real_pairs))
 
 
 def test_real_training_pairs_come_from_the_training_side_of_the_split_with_the_real_targets(tmp_path):
@@ -80,7 +82,7 @@ def test_real_training_pairs_come_from_the_training_side_of_the_split_with_the_r
     over the length limit are left out; the targets are the real function's (errors as objects)."""
     from helpers.data import real_url_split, read_split_folder
     from helpers.functions import get_function
-    from helpers.training import real_training_pairs
+    from helpers.streams import real_training_pairs
 
     function = get_function("urlparse")
     training_urls, held_out = real_url_split()
@@ -109,8 +111,8 @@ def test_common_validation_inputs_stay_in_training(monkeypatch, tmp_path):
     excluded = []
     real_stream = training.training_batches
     monkeypatch.setattr(training, "training_batches",
-                        lambda function, config, model_config, exclude, seed, **keywords: excluded.append(exclude)
-                        or real_stream(function, config, model_config, exclude, seed, **keywords))
+                        lambda function, config, model_config, exclude, **keywords: excluded.append(exclude)
+                        or real_stream(function, config, model_config, exclude, **keywords))
     config = TrainingConfig(task=entry.name, batch_size=8, steps_per_epoch=1, epochs=1, validation_size=200,
                             examples_to_show=0)
     result = train(config, TINY_MODEL, tmp_path, verbose=0)
@@ -139,12 +141,40 @@ def test_training_writes_a_model_and_resumes(two_digit_function, tmp_path):
     second = train(config, TINY_MODEL, tmp_path, verbose=0)
     assert len(second.history) == 3
     assert second.history[:2] == first.history
+    with pytest.raises(ValueError, match="other settings \\(learning_rate\\).*--fresh"):
+        train(replace(config, learning_rate=0.5), TINY_MODEL, tmp_path, verbose=0)
+
+
+def test_a_stopped_run_goes_on_as_if_it_never_stopped(two_digit_function, tmp_path):
+    """N epochs, a stop, and N more from the run folder alone (``resume``) end with the weights of 2 x N
+    epochs straight through: the optimizer's state, the learning-rate schedule, the stream's position
+    and the moving average of the weights all come back."""
+    import numpy as np
+
+    from helpers.training import resume
+
+    config = TrainingConfig(task="test_double", batch_size=16, steps_per_epoch=20, epochs=4, validation_size=20,
+                            examples_to_show=0, learning_rate=1e-2, learning_rate_decay_epochs=4,
+                            weight_average_steps=20, seed=3)
+    straight = train(config, TINY_MODEL, tmp_path / "straight", verbose=0)
+    halfway = train(replace(config, epochs=2), TINY_MODEL, tmp_path / "stopped", verbose=0)
+    resumed = resume(tmp_path / "stopped", epochs=4, verbose=0)
+    assert len(resumed.history) == 4 and resumed.history[:2] == halfway.history
+    for name, expected, got in ((" (average)", straight.model, resumed.model), ("", None, None)):
+        if expected is None:  # the raw weights that training goes on from
+            expected, got = state_arrays(tmp_path / "straight"), state_arrays(tmp_path / "stopped")
+        else:
+            expected, got = expected.training_model.get_weights(), got.training_model.get_weights()
+        assert len(expected) == len(got)
+        for straight_array, resumed_array in zip(expected, got):
+            np.testing.assert_allclose(resumed_array, straight_array, rtol=1e-5, atol=1e-6, err_msg=name)
+    assert resumed.history[-1]["val_loss"] == pytest.approx(straight.history[-1]["val_loss"], rel=1e-5)
+    assert not np.allclose(halfway.model.training_model.get_weights()[0], resumed.model.training_model.get_weights()[0])
 
 
 def test_initial_model_starts_from_the_saved_weights(two_digit_function, tmp_path):
     """A run with initial_model starts where the saved model is: its first validation loss is the saved
     model's, not a random initialisation's; another task or model config is a ValueError."""
-    from dataclasses import replace
 
     import keras
     import numpy as np
@@ -182,7 +212,7 @@ def test_bad_training_settings_are_value_errors(two_digit_function, tmp_path):
 
 
 def test_cosine_decay_by_time_follows_the_training_clock(two_digit_function, tmp_path):
-    from helpers.training import CosineDecayByTime, TimeLimit
+    from helpers.callbacks import CosineDecayByTime, TimeLimit
 
     schedule = CosineDecayByTime(1e-2, minutes=10.0, timer=TimeLimit(None))
     rates = [schedule.rate(minutes) for minutes in (0.0, 2.5, 5.0, 7.5, 10.0, 20.0)]
@@ -208,7 +238,7 @@ def test_time_budget_stops_inside_an_epoch(two_digit_function, tmp_path, monkeyp
 
     import keras
 
-    from helpers.training import TimeLimit
+    from helpers.callbacks import TimeLimit
 
     ticks = itertools.count()
     monkeypatch.setattr(TimeLimit, "clock", staticmethod(lambda: float(next(ticks))))
@@ -229,7 +259,7 @@ def test_weight_average_follows_the_moving_average_rule_and_swaps_back():
     import keras
     import numpy as np
 
-    from helpers.training import WeightAverage
+    from helpers.callbacks import WeightAverage
 
     model = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1, use_bias=False)])
     kernel = model.trainable_variables[0]
@@ -267,7 +297,7 @@ def test_training_with_a_weight_average_validates_and_saves_the_average(two_digi
         returned = [variable.numpy() for variable in result.model.training_model.trainable_variables]
         saved = [variable.numpy() for variable in load_model(directory / "model").model.training_model.trainable_variables]
         assert all(np.array_equal(a, b) for a, b in zip(saved, returned))
-        raw = backup_arrays(directory)
+        raw = state_arrays(directory)
         return sum(any(array.shape == kept.shape and np.array_equal(array, kept) for kept in raw) for array in returned), len(returned)
 
     same, total = run(None, tmp_path / "raw")
@@ -276,13 +306,18 @@ def test_training_with_a_weight_average_validates_and_saves_the_average(two_digi
     assert same < total
 
 
-def backup_arrays(run_dir):
-    """Every array that BackupAndRestore kept for resuming (the last epoch's raw weights and more)."""
+def state_weights_file(run_dir):
+    state = json.loads((run_dir / "state" / "state.json").read_text())
+    return run_dir / "state" / state["files"][0]
+
+
+def state_arrays(run_dir):
+    """Every array of the resume state's weights file (the last epoch's raw weights and the optimizer's)."""
     import h5py
 
     arrays = []
-    with h5py.File(run_dir / "backup" / "latest.weights.h5") as backup:
-        backup.visititems(lambda name, item: arrays.append(item[()]) if hasattr(item, "shape") else None)
+    with h5py.File(state_weights_file(run_dir)) as weights:
+        weights.visititems(lambda name, item: arrays.append(item[()]) if hasattr(item, "shape") else None)
     return arrays
 
 
@@ -295,9 +330,9 @@ def test_a_damaged_resume_state_is_one_clear_error_and_fresh_starts_over(two_dig
     config = TrainingConfig(task="test_double", batch_size=16, steps_per_epoch=3, epochs=1, validation_size=20,
                             examples_to_show=0)
     train(config, TINY_MODEL, tmp_path, verbose=0)
-    cut_short(tmp_path / "backup" / "latest.weights.h5")  # as a disconnect in the middle of a write would
+    cut_short(state_weights_file(tmp_path))  # as a disk that lost half a file would
     config.epochs = 2
-    with pytest.raises(ValueError, match="backup is damaged .*fresh"):
+    with pytest.raises(ValueError, match="resume state in .*state is damaged .*fresh"):
         train(config, TINY_MODEL, tmp_path, verbose=0)
     result = train(config, TINY_MODEL, tmp_path, verbose=0, fresh=True)
     assert len(result.history) == 2 and not list(tmp_path.rglob(".partial-*"))

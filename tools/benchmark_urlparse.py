@@ -21,7 +21,7 @@ import json
 import os
 import sys
 import time
-from dataclasses import fields, replace
+from dataclasses import replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,33 +29,6 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 DEV_URLS = ROOT.parent / "shared" / "data" / "dev_urls.txt"
-
-
-def parse_overrides(pairs: list[str], config) -> dict:
-    """["units=96", "bidirectional_encoder=false"] -> typed values for the dataclass ``config``."""
-    types = {field.name: type(getattr(config, field.name)) for field in fields(config)}
-    values = {}
-    for pair in pairs:
-        name, _, text = pair.partition("=")
-        if name not in types:
-            raise SystemExit(f"unknown setting {name!r}; settings: {', '.join(sorted(types))}")
-        kind = types[name]
-        if kind is bool:
-            values[name] = text.lower() in {"1", "true", "yes"}
-        elif text.lower() == "none":
-            values[name] = None
-        elif kind is type(None):  # a field whose default is None: a number, or else text (a folder)
-            values[name] = _number_or_text(text)
-        else:
-            values[name] = kind(text)
-    return values
-
-
-def _number_or_text(text: str) -> float | str:
-    try:
-        return float(text)
-    except ValueError:
-        return text
 
 
 def record_in_metrics(out: Path) -> None:
@@ -75,7 +48,7 @@ class FinalWeights:
     def __init__(self, horizons: list[int]):
         import keras
 
-        from helpers.training import WeightAverage
+        from helpers.callbacks import WeightAverage
 
         self.averages = [WeightAverage(steps) for steps in horizons]
         self.raw: list = []
@@ -116,6 +89,7 @@ def main() -> int:
     from helpers.evaluation import load_lines, reference_targets
     from helpers.recipes import recipe
     from helpers.training import exact_match, train
+    from helpers.training_config import parse_settings
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     budget = parser.add_mutually_exclusive_group()
@@ -136,7 +110,7 @@ def main() -> int:
         return 0
 
     model_config, training_config = recipe(arguments.recipe)
-    model_config = replace(model_config, **parse_overrides(arguments.model_set, model_config))
+    model_config = replace(model_config, **parse_settings(arguments.model_set, model_config))
     # the recipe's budget is in steps, with its cosine over a number of epochs; another budget scales the
     # cosine with it (the urlparse recipe's cosine over twice its 15 epochs becomes one over 2x --steps, or
     # over 2x --minutes of training time for a time budget)
@@ -149,7 +123,7 @@ def main() -> int:
     elif arguments.minutes:
         settings = {"epochs": 100_000, "max_minutes": arguments.minutes, "learning_rate_decay_epochs": None,
                     "learning_rate_decay_minutes": arguments.minutes * decay_epochs / recipe_epochs if decay_epochs else None}
-    settings.update(parse_overrides(arguments.training_set, training_config))
+    settings.update(parse_settings(arguments.training_set, training_config))
     training_config = replace(training_config, **settings)
     monitor = {}
     dev_inputs, dev_targets = [], []
