@@ -25,7 +25,7 @@ import hashlib
 import random
 import time
 from pathlib import Path
-from typing import Iterator, Sequence
+from typing import TYPE_CHECKING, Iterator, Sequence
 from urllib.parse import urlsplit
 
 import numpy as np
@@ -33,14 +33,13 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from helpers.environment import REPOSITORY_ROOT
-from helpers.functions import LearnedFunction
+from helpers.locations import REAL_URLS_PATH, SAMPLE_PATH  # noqa: F401  (notebooks import SAMPLE_PATH here)
 from helpers.url_generator import UrlGenerator
 from helpers.vectorization import decode, teacher_forcing_batch
 
-DATA_DIRECTORY = REPOSITORY_ROOT / "data"
-SAMPLE_PATH = DATA_DIRECTORY / "cc-index-sample.parquet"
-REAL_URLS_PATH = DATA_DIRECTORY / "real_urls.txt"  # real URLs under MIT and Apache-2.0 (data/README.md)
+if TYPE_CHECKING:  # for the annotations only: the functions' entries import this module's real URLs
+    from helpers.functions import LearnedFunction
+
 GENERATED_ROWS = 50_000  # rows of a generated index table by default (make_sample_table)
 SAMPLE_SEED = 2024  # the URL generator's seed for generated index tables (make_sample_table)
 SYNTHETIC_CRAWL = "SYNTHETIC-url_generator"  # the `crawl` column of generated rows: never a real crawl id

@@ -15,6 +15,8 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from helpers.locations import REPOSITORY_ROOT
+
 # Before TensorFlow starts (the notebooks import this module first): no C++ log lines, CUDA probes or
 # oneDNN notes, in the reader's outputs. Set TF_CPP_MIN_LOG_LEVEL yourself to see them.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -23,7 +25,6 @@ SMOKE_VARIABLE = "PORTING_SMOKE"  # "1": shrink data and training so a notebook 
 OUTPUT_VARIABLE = "PORTING_OUTPUT"  # where models, logs and executed notebooks go
 LOAD_SHIPPED_VARIABLE = "PORTING_LOAD_SHIPPED"  # "1": training notebooks load models/ instead of training
 DRIVE_VARIABLE = "PORTING_DRIVE"  # "1": the training notebooks' Drive cell mounts Google Drive (Colab)
-REPOSITORY_ROOT = Path(__file__).resolve().parent.parent
 
 
 def in_colab() -> bool:

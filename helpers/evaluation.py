@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from helpers.functions import URLPARSE_FIELD_NAMES, LearnedFunction, predicted_error
+from helpers.functions import LearnedFunction, predicted_error
 
 
 def evaluate_records(function: LearnedFunction, records: list[dict], worst: int = 10) -> dict:
@@ -63,7 +63,7 @@ def evaluate_records(function: LearnedFunction, records: list[dict], worst: int 
         "function_raised_right": raised_right,  # ... and the model answered with the same error object
     }
     if field_correct and listed:
-        names = URLPARSE_FIELD_NAMES if function.name == "urlparse" else None
+        names = function.output_fields
         report["field_accuracy"] = {
             (names[index] if names and index < len(names) else str(index)): count / listed
             for index, count in enumerate(field_correct)

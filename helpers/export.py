@@ -195,8 +195,11 @@ def save_step_weights(decoder: InGraphDecoder, directory: str | Path) -> Path:
 
 def export_metadata(config, task: str) -> dict:
     """Everything JavaScript needs to turn text into ids and back: storage.metadata plus the names
-    of the graph's input and outputs and, for urlparse, the names of the output fields."""
-    from helpers.functions import URLPARSE_FIELD_NAMES
+    of the graph's input and outputs and, where the function's entry names them, the output fields."""
+    from helpers.functions import REGISTRY
+
+    entry = REGISTRY.get(task)  # a ported MODULE:FUNCTION has no entry here, and names no fields
+    fields = entry.output_fields if entry is not None else None
 
     values = metadata(config, task)
     values.update({
@@ -205,7 +208,7 @@ def export_metadata(config, task: str) -> dict:
         "input": "encoder_ids",
         "outputs": ["ids", "scores", "attention"],
         "input_bucket": INPUT_BUCKET,
-        "output_fields": list(URLPARSE_FIELD_NAMES) if task == "urlparse" else None,
+        "output_fields": list(fields) if fields else None,
         # web/model.js StepDecoder: the same decoder in plain JavaScript (the page's default engine)
         "step_weights": STEP_WEIGHTS_FILE,
         "units": config.units,

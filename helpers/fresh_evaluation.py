@@ -3,8 +3,8 @@
     inputs, targets = fresh_examples("title", 10_000)
     table = exact_match_by_group(model, inputs, targets, groups=[len(text) for text in inputs])
 
-"Fresh" means drawn from the function's own generator with a seed that neither training (seed
-1 + 7919 k) nor validation (seed + 1_000_003) uses. For tiny input spaces (hex of 1 to 3 digits has
+"Fresh" means drawn from the function's own generator with a seed (``FRESH_SEED``) that neither
+training (``streams.epoch_seed``) nor validation (seed + 1_000_003) uses. For tiny input spaces (hex of 1 to 3 digits has
 1,110 inputs) fresh inputs were of course seen in training too; from 5 digits on, hardly ever.
 """
 
@@ -16,9 +16,8 @@ import random
 
 import pandas as pd
 
-from helpers.functions import get_function, predicted_error
-
-FRESH_SEED = 20_261_124  # far from the training and validation seeds
+from helpers.functions import FRESH_SEED, get_function, predicted_error
+from helpers.functions.hexadecimal import decimal_numbers_by_digits  # noqa: F401  (notebook 05 imports it from here)
 
 
 def fresh_examples(task: str, count: int, seed: int = FRESH_SEED) -> tuple[list[str], list[str]]:
@@ -26,19 +25,6 @@ def fresh_examples(task: str, count: int, seed: int = FRESH_SEED) -> tuple[list[
     if count < 1:
         raise ValueError(f"count must be positive, got {count}")
     return get_function(task).examples(random.Random(seed), count)
-
-
-def decimal_numbers_by_digits(count_per_digit_count: int, max_digits: int, seed: int = FRESH_SEED) -> list[str]:
-    """``count_per_digit_count`` random numbers of each length 1..max_digits, as decimal text (for
-    1 digit there are only 10 numbers: they are repeated)."""
-    if count_per_digit_count < 1 or max_digits < 1:
-        raise ValueError(f"need positive counts, got {count_per_digit_count} and {max_digits}")
-    rng = random.Random(seed)
-    numbers = []
-    for digits in range(1, max_digits + 1):
-        low = 0 if digits == 1 else 10 ** (digits - 1)
-        numbers += [str(rng.randint(low, 10 ** digits - 1)) for _ in range(count_per_digit_count)]
-    return numbers
 
 
 def exact_match_by_group(model, inputs: list[str], targets: list[str], groups: list) -> pd.DataFrame:

@@ -13,19 +13,14 @@ the model directory records ``MODULE:FUNCTION`` as its task, so ``evaluate`` can
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import json
 import random
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
 from helpers.functions import LearnedFunction, NotJsonError, predicted_error
-
-MAX_INPUT_BYTES = 512  # the longest input learn builds a model for: longer sequences do not train in
-#                        minutes on a CPU (urlparse's 256 bytes took 30 minutes for 99.5%)
+from helpers.functions.ported import MAX_INPUT_BYTES, import_callable, ported_function, split_spec
 
 
 @dataclass
@@ -45,68 +40,13 @@ class PortConfig:
 
 
 # ------------------------------------------------------------------------------------------------
-# naming and importing
+# naming
 # ------------------------------------------------------------------------------------------------
-def split_spec(spec: str) -> tuple[str, str]:
-    """``"package.module:name.attr"`` -> ("package.module", "name.attr"); ValueError if malformed."""
-    where, colon, name = spec.rpartition(":")
-    if not colon or not where or not name or not all(part.isidentifier() for part in name.split(".")):
-        raise ValueError(f"expected MODULE:FUNCTION or path/to/file.py:FUNCTION, got {spec!r}")
-    return where, name
-
-
-def import_callable(spec: str) -> Callable:
-    """The object named by ``spec`` (see ``split_spec``); ValueError saying what failed."""
-    where, name = split_spec(spec)
-    if where.endswith(".py"):
-        path = Path(where)
-        if not path.is_file():
-            raise ValueError(f"cannot import {spec!r}: there is no file {where}")
-        module_name = f"_ported_{path.stem}_{abs(hash(str(path.resolve()))):x}"
-        if module_name in sys.modules:
-            module = sys.modules[module_name]
-        else:
-            loader_spec = importlib.util.spec_from_file_location(module_name, path)
-            module = importlib.util.module_from_spec(loader_spec)
-            try:
-                loader_spec.loader.exec_module(module)
-            except Exception as error:
-                raise ValueError(f"cannot import {where}: {type(error).__name__}: {error}") from error
-            sys.modules[module_name] = module
-    else:
-        if "" not in sys.path and str(Path.cwd()) not in sys.path:
-            sys.path.insert(0, str(Path.cwd()))  # a module in the current folder, as `python -m` finds it
-        try:
-            module = importlib.import_module(where)
-        except Exception as error:  # ImportError, or whatever the module raises while it runs
-            raise ValueError(f"cannot import module {where!r}: {type(error).__name__}: {error}") from error
-    value: Any = module
-    for part in name.split("."):
-        if not hasattr(value, part):
-            raise ValueError(f"cannot import {spec!r}: {where} has no attribute {name!r}")
-        value = getattr(value, part)
-    if not callable(value):
-        raise ValueError(f"{spec!r} is not callable (it is a {type(value).__name__})")
-    return value
-
-
 def recorded_spec(spec: str) -> str:
     """The name a model directory records: a file path made absolute, so ``evaluate`` finds it from
     any folder; a module name as given."""
     where, name = split_spec(spec)
     return f"{Path(where).resolve()}:{name}" if where.endswith(".py") else spec
-
-
-def no_generator(rng: random.Random) -> str:
-    raise ValueError("this function has no input generator: give learn --inputs FILE or --generator MODULE:GENERATOR")
-
-
-def ported_function(spec: str, generate_input: Callable[[random.Random], str] = no_generator,
-                    max_input_bytes: int = MAX_INPUT_BYTES) -> LearnedFunction:
-    """A registry-style entry for any function of one string; its errors are outputs."""
-    return LearnedFunction(name=spec, function=import_callable(spec), generate_input=generate_input,
-                           max_input_bytes=max_input_bytes, errors_as_outputs=True,
-                           description=f"{spec}, ported with python -m helpers learn")
 
 
 # ------------------------------------------------------------------------------------------------
@@ -181,50 +121,20 @@ def generator_draws(generate: Callable[[random.Random], str], rng: random.Random
 # ------------------------------------------------------------------------------------------------
 def size_recipe(task: str, inputs: list[str], targets: list[str], minutes: float, margin: float,
                 seed: int = 1, steps: int | None = None):
-    """(Seq2SeqConfig, TrainingConfig) sized from example inputs and targets.
+    """(Seq2SeqConfig, TrainingConfig) sized from example inputs and targets by ``sizing.sized_recipe``.
 
     ``margin`` scales the longest input the model takes (1.0 for a file, whose every input is known;
-    more for a generator, which may draw longer ones later). The choices follow the recipes measured
-    on notebook 05's functions (short: 64 units, batch 128 at 1e-2) and on urlparse (long: 96 units,
-    copy mechanism, batch 32 at 2e-3); see ``helpers.recipes``. The budget is ``steps`` when given
-    (rounded up to whole epochs, the cosine over them), else ``minutes`` of training time.
+    more for a generator, which may draw longer ones later). The budget is ``steps`` when given, else
+    ``minutes`` of training time.
     """
-    from helpers.model import Seq2SeqConfig
-    from helpers.training_config import TrainingConfig
+    from helpers.sizing import sized_recipe
 
     longest_input = max(len(text.encode("utf-8")) for text in inputs)
     longest_output = max(len(text.encode("utf-8")) for text in targets)
     max_input_bytes = min(MAX_INPUT_BYTES, max(8, int(longest_input * margin)))
-    longest = max(longest_input, longest_output)
-    if longest <= 64:  # title, splitext, date_inverse: all at 64 units, batch 128 at 1e-2
-        units, batch_size, learning_rate, steps_per_epoch = 64, 128, 1e-2, 400
-    elif longest <= 160:
-        units, batch_size, learning_rate, steps_per_epoch = 96, 64, 3e-3, 400
-    else:  # urlparse: batch 32 at 2e-3 beat 64 and 128 in the same 30 minutes
-        units, batch_size, learning_rate, steps_per_epoch = 96, 32, 2e-3, 600
-    model = Seq2SeqConfig(
-        units=units,  # see above
-        embedding_dim=32 if longest <= 64 else 64,  # 259 byte ids need no large embedding
-        attend_to_embeddings=True,  # the byte being copied is one hop from the output
-        copy_mechanism=longest > 64,  # pointing at long runs of input bytes beats re-creating them (urlparse)
-        max_input_length=max_input_bytes + 1,  # + END
-        max_output_length=int(longest_output * 1.5) + 8,  # the greedy decoders' hard stop, with a margin
-    )
-    step_epochs = -(-steps // steps_per_epoch) if steps else None  # a step budget in whole epochs
-    training = TrainingConfig(
-        task=task,
-        batch_size=batch_size,
-        steps_per_epoch=steps_per_epoch,  # validate and checkpoint about every minute
-        epochs=step_epochs or 100_000,  # the step budget, or a bound the time budget meets first
-        max_minutes=None if steps else minutes,
-        learning_rate=learning_rate,
-        learning_rate_decay_epochs=step_epochs,  # cosine over the budget:
-        learning_rate_decay_minutes=None if steps else minutes,  # the rate is low when it ends
-        bucket=8 if longest <= 64 else 16,  # fewer distinct shapes to trace for long sequences
-        validation_size=min(1000, len(inputs)),
-        seed=seed,
-    )
-    return model, training
+    return sized_recipe(task, max_input_bytes, longest_output, steps=steps, minutes=None if steps else minutes,
+                        validation_size=min(1000, len(inputs)), seed=seed,
+                        longest_input_bytes=longest_input)
 
 
 # ------------------------------------------------------------------------------------------------

@@ -24,7 +24,8 @@ import keras
 import numpy as np
 
 from helpers.callbacks import WeightAverage
-from helpers.model import Seq2Seq, Seq2SeqConfig
+from helpers.model import Seq2Seq
+from helpers.model_config import Seq2SeqConfig
 from helpers.storage import replace_atomically, write_text_atomically
 from helpers.training_config import TrainingConfig
 

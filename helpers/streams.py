@@ -22,7 +22,7 @@ from typing import Iterator, Sequence
 import numpy as np
 
 from helpers.functions import LearnedFunction, NotJsonError
-from helpers.model import Seq2SeqConfig
+from helpers.model_config import Seq2SeqConfig
 from helpers.training_config import TrainingConfig
 from helpers.vectorization import teacher_forcing_batch
 
@@ -136,12 +136,18 @@ def _pool_of_batches(function: LearnedFunction, config: TrainingConfig, exclude:
 
 
 def real_training_pairs(function: LearnedFunction, config: TrainingConfig, exclude: set[str]) -> list[tuple[str, str]]:
-    """(input, target) pairs of the real training inputs (``config.real_inputs``, or the training side of
-    ``data.real_url_split()``), the real function giving each target; inputs over the function's length
-    limit, in ``exclude`` or (without errors as outputs) rejected by the function are left out."""
-    from helpers.data import real_url_split, read_split_folder
+    """(input, target) pairs of the real training inputs (``config.real_inputs``, a split folder of notebook
+    02, or else the function's own ``real_inputs``), the real function giving each target; inputs over
+    the function's length limit, in ``exclude`` or (without errors as outputs) rejected by it are left out."""
+    if config.real_inputs:
+        from helpers.data import read_split_folder
 
-    texts = read_split_folder(config.real_inputs)[0] if config.real_inputs else real_url_split()[0]
+        texts, where = read_split_folder(config.real_inputs)[0], config.real_inputs
+    elif function.real_inputs is not None:
+        texts, where = function.real_inputs(), f"{function.name}'s real inputs"
+    else:
+        raise ValueError(f"real_input_share is {config.real_input_share}, but {function.name!r} has no real inputs: "
+                         f"give TrainingConfig.real_inputs")
     pairs = []
     for text in texts:
         if text in exclude or len(text.encode("utf-8")) > function.max_input_bytes:
@@ -153,8 +159,7 @@ def real_training_pairs(function: LearnedFunction, config: TrainingConfig, exclu
         except ValueError:
             continue
     if not pairs:
-        raise ValueError(f"none of the {len(texts)} real inputs ({config.real_inputs or 'data/real_urls.txt'}) "
-                         f"is usable for {function.name!r}")
+        raise ValueError(f"none of the {len(texts)} real inputs ({where}) is usable for {function.name!r}")
     return pairs
 
 

@@ -7,7 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from helpers.functions import REGISTRY, get_function, protocol, to_json_text
+from helpers.functions import REGISTRY, get_function, to_json_text
+from helpers.functions.protocol import protocol
 from helpers.url_generator import HARD_KINDS, UrlGenerator, hard_url
 
 
@@ -28,7 +29,7 @@ def _int_or_none(text):
 
 
 def test_hex_draws_every_number_of_digits_below_hex_max_and_a_share_of_non_numbers():
-    from helpers.functions import HEX_DIGITS, HEX_INVALID_SHARE, HEX_MAX
+    from helpers.functions.hexadecimal import HEX_DIGITS, HEX_INVALID_SHARE, HEX_MAX
 
     inputs, targets = get_function("hex").examples(random.Random(3), 10000)
     numbers = [text for text in inputs if _int_or_none(text) is not None]
@@ -43,7 +44,7 @@ def test_hex_draws_every_number_of_digits_below_hex_max_and_a_share_of_non_numbe
 @settings(max_examples=300, deadline=None)
 @given(st.integers(0, 2**32 - 1))
 def test_every_non_number_drawn_for_hex_is_rejected_by_int(seed):
-    from helpers.functions import HEX_DIGITS, not_a_decimal_number
+    from helpers.functions.hexadecimal import HEX_DIGITS, not_a_decimal_number
 
     text = not_a_decimal_number(random.Random(seed))
     assert 1 <= len(text) <= HEX_DIGITS and _int_or_none(text) is None
