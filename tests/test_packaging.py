@@ -1,0 +1,129 @@
+"""The package as a user installs it: requirement files written from pyproject.toml, and the wheel in a
+fresh virtual environment running ``porting predict`` with a shipped model."""
+
+import importlib.util
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tomllib
+import zipfile
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+import helpers
+
+ROOT = Path(__file__).resolve().parent.parent
+URLS = ["http://example.com/", "https://www.python.org/doc/?q=1#top", "ftp://user@host.example:21/file.txt",
+        "mailto:someone@example.org", "/relative/path;v=1?x=y"]  # the shipped urlparse model gets these right
+INSTALL_SECONDS = 1800  # pip installs TensorFlow and the rest into the new environment (from its cache when it can)
+
+
+def load_tool(name: str):
+    """tools/NAME.py as a module."""
+    if str(ROOT / "tools") not in sys.path:
+        sys.path.insert(0, str(ROOT / "tools"))  # as when it runs: its sibling modules import
+    spec = importlib.util.spec_from_file_location(f"tools_{name}", ROOT / "tools" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+
+
+def requirements_tool():
+    return load_tool("requirements")
+
+
+def test_requirement_files_are_the_ones_pyproject_gives():
+    assert requirements_tool().stale_files() == [], "run: python tools/requirements.py write"
+
+
+def test_a_requirement_file_that_drifts_from_pyproject_is_caught(tmp_path):
+    tool = requirements_tool()
+    for name in ("pyproject.toml", *tool.requirement_files()):
+        shutil.copy(ROOT / name, tmp_path / name)
+    assert tool.stale_files(tmp_path) == []
+    with open(tmp_path / tool.RUN_TIME_FILE, "a") as file:
+        file.write("tqdm>=4.66\n")
+    assert tool.stale_files(tmp_path) == [tool.RUN_TIME_FILE]
+
+
+def test_requirement_files_hold_every_dependency_once_extras_expanded():
+    tool = requirements_tool()
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    run_time = (ROOT / tool.RUN_TIME_FILE).read_text().splitlines()
+    for requirement in project["dependencies"] + project["optional-dependencies"]["spark"]:
+        assert run_time.count(requirement) == 1, requirement
+    assert not any(line.startswith(project["name"]) for line in run_time)  # no self-reference left
+
+
+def package_sources(destination: Path) -> Path:
+    """What the wheel is built from, copied out of the checkout (so the build leaves nothing in it):
+    pyproject.toml, the files it names and the package folders it finds."""
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    for name in ["pyproject.toml", pyproject["project"]["readme"], *pyproject["project"]["license-files"]]:
+        shutil.copy(ROOT / name, destination / name)
+    for pattern in pyproject["tool"]["setuptools"]["packages"]["find"]["include"]:
+        package = pattern.split(".")[0]
+        if not (destination / package).exists():
+            shutil.copytree(ROOT / package, destination / package, ignore=shutil.ignore_patterns("__pycache__"))
+    return destination
+
+
+def run(command: list, timeout: float, **options) -> subprocess.CompletedProcess:
+    environment = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}  # no checkout on the path
+    result = subprocess.run([str(part) for part in command], capture_output=True, text=True, timeout=timeout,
+                            env=environment, **options)
+    assert result.returncode == 0, f"{command}: status {result.returncode}\n{result.stderr[-3000:]}"
+    return result
+
+
+@pytest.mark.slow
+def test_the_wheel_installs_into_an_empty_environment_and_predicts(tmp_path):
+    """Slow (minutes: pip installs TensorFlow into the new environment, from pip's cache when
+    tools/bootstrap.sh filled it, else from the registry; without either it fails, as a user's
+    install would). Builds the wheel with ``pip wheel --no-deps`` from a copy of the sources, makes an
+    empty environment with ``python -m venv`` (no system site-packages), installs the wheel and its
+    dependencies, then, outside the checkout and without PYTHONPATH, runs ``porting predict --model
+    models/urlparse -`` on URLs from standard input and checks each output against urlparse."""
+    (tmp_path / "sources").mkdir()
+    sources = package_sources(tmp_path / "sources")
+    run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--wheel-dir", tmp_path / "dist", sources], timeout=600)
+    wheel, = (tmp_path / "dist").glob("*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        names = archive.namelist()
+        metadata = archive.read(next(name for name in names if name.endswith(".dist-info/METADATA"))).decode()
+    assert f"Version: {helpers.__version__}\n" in metadata  # one version: helpers.__version__
+    assert any(name.endswith("/licenses/LICENSE") for name in names) and any(name.endswith("/licenses/NOTICE") for name in names)
+    modules = {path.relative_to(ROOT).as_posix() for path in (ROOT / "helpers").rglob("*.py")}
+    assert modules <= set(names)  # every module, subpackages included
+
+    run([sys.executable, "-m", "venv", tmp_path / "venv"], timeout=300)
+    python, porting = tmp_path / "venv" / "bin" / "python", tmp_path / "venv" / "bin" / "porting"
+    run([python, "-m", "pip", "install", "--quiet", wheel], timeout=INSTALL_SECONDS)
+
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    located = run([python, "-c", "import helpers; print(helpers.__file__, helpers.__version__)"], timeout=60, cwd=outside)
+    location, version = located.stdout.split()
+    assert Path(location).is_relative_to(tmp_path / "venv") and version == helpers.__version__
+
+    result = run([porting, "predict", "--model", ROOT / "models" / "urlparse", "-"], timeout=600, cwd=outside,
+                 input="\n".join(URLS) + "\n")
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [record["input"] for record in records] == URLS
+    assert [json.loads(record["output"]) for record in records] == [list(urlparse(url)) for url in URLS]
+
+    missing = subprocess.run([porting, "predict", "--model", outside / "no-model", "-"], input="", capture_output=True,
+                             text=True, timeout=600, cwd=outside)
+    assert missing.returncode == 2
+    assert missing.stderr == f"error: model directory {outside / 'no-model'} does not exist\n"
+
+    # What needs a checkout says so: the embedded data (data/) does not travel with the package.
+    sample = subprocess.run([porting, "make-sample-data", "--out", outside / "sample.parquet"], capture_output=True,
+                            text=True, timeout=600, cwd=outside)
+    assert sample.returncode == 2 and len(sample.stderr.splitlines()) == 1
+    assert "real_urls.txt is missing" in sample.stderr
