@@ -1,16 +1,17 @@
-"""Command line: ``python -m helpers {predict,evaluate,train} ...``.
+"""Command line: ``porting`` (installed with the package) or ``python -m helpers``.
 
-    python -m helpers predict  --model DIR FILE     one JSON object per input line, in order
-    python -m helpers evaluate --model DIR FILE     exact match against the real function
-    python -m helpers train --recipe NAME --out DIR train (or resume) a model with a named recipe
-    python -m helpers learn MODULE:FUNCTION (--inputs FILE | --generator MODULE:GENERATOR) --out DIR
-                                                    port any function of one string (helpers.porting)
-    python -m helpers export --model DIR --out OUT  OUT/saved_model (in-graph decoder) and OUT/tfjs
-    python -m helpers make-sample-data              rebuild data/cc-index-sample.parquet from data/real_urls.txt
-    python -m helpers commoncrawl-sample --crawl CC-MAIN-YYYY-WW --rows N --out FILE.parquet
+    porting predict  --model DIR FILE     one JSON object per input line, in order
+    porting evaluate --model DIR FILE [--min-exact X]   exact match against the real function
+    porting train (--recipe NAME | --task NAME | --resume RUN) [--out RUN] [--steps N] ...
+    porting learn MODULE:FUNCTION (--inputs FILE | --generator MODULE:GENERATOR) --out RUN
+    porting export --model DIR --out OUT  OUT/saved_model (in-graph decoder) and OUT/tfjs
+    porting make-sample-data              rebuild data/cc-index-sample.parquet from data/real_urls.txt
+    porting commoncrawl-sample --crawl CC-MAIN-YYYY-WW --rows N --out FILE.parquet
 
-FILE is split on "\\n" only (lines are not stripped; "-" reads standard input). Bad arguments print
-one line and exit with status 2.
+FILE is split on "\\n" only (lines are not stripped); "-" reads standard input wherever a file is
+read. Exit status: 0 done; 1 a failure while running (a network or disk error, exact match below
+--min-exact); 2 a usage error or bad input (arguments, files, model folders); 130 interrupted
+(Ctrl-C). Every error is one line on standard error.
 """
 
 from __future__ import annotations
@@ -19,13 +20,33 @@ import argparse
 import json
 import os
 import sys
+import tempfile
 from pathlib import Path
 
+RUNTIME_FAILURE = 1
 USAGE_ERROR = 2
+INTERRUPTED = 130  # 128 + SIGINT: what a shell reports for a command stopped by Ctrl-C
+TASK_EPOCHS = 100  # train --task: the epoch budget when --epochs and --steps are not given (an upper bound;
+#                    --minutes or --target usually ends the run first)
+STDIN = "-"
+STDIN_INPUTS_FILE = "inputs-from-stdin.txt"  # learn --inputs -: the run keeps what it read, so it can resume
+
+# train flags that a recipe sets itself: with --recipe each is a usage error that names it.
+# (argparse destination, TrainingConfig or Seq2SeqConfig field)
+RECIPE_TRAINING_FLAGS = {
+    "epochs": "epochs", "steps_per_epoch": "steps_per_epoch", "batch_size": "batch_size",
+    "learning_rate": "learning_rate", "decay_epochs": "learning_rate_decay_epochs", "target": "target_exact_match",
+    "validation_size": "validation_size",
+}
+RECIPE_MODEL_FLAGS = {"units": "units", "embedding_dim": "embedding_dim", "max_output_length": "max_output_length"}
 
 
 class UsageError(Exception):
-    """Bad arguments or unusable files: reported on one line, exit status 2."""
+    """Bad arguments or unusable input: reported on one line, exit status 2."""
+
+
+class RuntimeFailure(Exception):
+    """A failure while running (network, disk, a result below what was asked): one line, exit status 1."""
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -33,10 +54,34 @@ class OneLineParser(argparse.ArgumentParser):
         raise UsageError(f"{self.prog}: {message}")
 
 
+def flag(destination: str) -> str:
+    return "--" + destination.replace("_", "-")
+
+
+def positive_integer(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive whole number")
+    return value
+
+
+def share(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not between 0 and 1")
+    return value
+
+
 def read_lines(path: str) -> list[bytes]:
     """The lines of FILE as bytes, split on b"\\n" only. A final "\\n" does not start another line."""
     try:
-        data = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
+        data = sys.stdin.buffer.read() if path == STDIN else Path(path).read_bytes()
     except OSError as error:
         raise UsageError(f"cannot read {path}: {error.strerror}") from error
     if not data:
@@ -47,11 +92,25 @@ def read_lines(path: str) -> list[bytes]:
     return lines
 
 
-def _quiet_tensorflow() -> None:
+def copy_of_standard_input(destination: Path) -> str:
+    """Standard input written to ``destination``, for the library functions that read a file by name."""
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    destination.write_bytes(sys.stdin.buffer.read())
+    return str(destination)
+
+
+def start_tensorflow() -> None:
+    """Imports TensorFlow with its native start-up lines (CUDA probes, the oneDNN note) kept off
+    standard error, so that an error stays one line; TF_CPP_MIN_LOG_LEVEL below 2 shows them."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    from helpers.environment import native_start_up_lines_filtered
+
+    with native_start_up_lines_filtered():
+        import tensorflow  # noqa: F401
 
 
 def _load(model_dir: str):
+    start_tensorflow()
     from helpers.storage import load_model
 
     try:
@@ -60,12 +119,15 @@ def _load(model_dir: str):
         raise UsageError(str(error)) from error
 
 
+def _print_metrics(metrics: dict) -> None:
+    print(json.dumps({key: value for key, value in metrics.items() if not key.endswith("_config")}, indent=2))
+
+
 def command_predict(arguments) -> int:
-    _quiet_tensorflow()
     from helpers.prediction import predict_records
 
+    stored = _load(arguments.model)  # the model first: a missing model is reported before stdin is read
     lines = read_lines(arguments.file)
-    stored = _load(arguments.model)
     out = sys.stdout
     for record in predict_records(stored, lines):
         out.write(json.dumps(record, ensure_ascii=False) + "\n")
@@ -74,115 +136,147 @@ def command_predict(arguments) -> int:
 
 
 def command_evaluate(arguments) -> int:
-    _quiet_tensorflow()
-    from helpers.functions import get_function
     from helpers.evaluation import evaluate_records
+    from helpers.functions import get_function
     from helpers.prediction import predict_records
 
-    lines = read_lines(arguments.file)
     stored = _load(arguments.model)
+    lines = read_lines(arguments.file)
     try:
         function = get_function(stored.task)  # a ported function is imported here: it may be gone
     except ValueError as error:
         raise UsageError(f"cannot evaluate {arguments.model}: {error}") from error
-    records = list(predict_records(stored, lines))
-    report = evaluate_records(function, records)
+    report = evaluate_records(function, list(predict_records(stored, lines)))
     print(json.dumps(report, indent=2, ensure_ascii=False))
+    if arguments.min_exact is not None:
+        if report["exact_match"] is None:
+            raise RuntimeFailure(f"no line of {arguments.file} could be compared, so exact match is not at least "
+                                 f"--min-exact {arguments.min_exact}")
+        if report["exact_match"] < arguments.min_exact:
+            raise RuntimeFailure(f"exact match {report['exact_match']:.4f} ({report['compared'] - report['wrong']} of "
+                                 f"{report['compared']}) is below --min-exact {arguments.min_exact}")
     return 0
 
 
-def command_train(arguments) -> int:
-    _quiet_tensorflow()
+def given_flags(arguments, destinations) -> list[str]:
+    return [flag(destination) for destination in destinations if getattr(arguments, destination) is not None]
+
+
+def epochs_for_steps(steps: int, steps_per_epoch: int) -> int:
+    return -(-steps // steps_per_epoch)  # rounded up to whole epochs
+
+
+def training_settings(arguments):
+    """(TrainingConfig, Seq2SeqConfig) of a new run: a recipe's, or the flags' over the defaults."""
     from dataclasses import replace
 
     from helpers.functions import REGISTRY
     from helpers.model import Seq2SeqConfig
     from helpers.recipes import RECIPES, recipe
-    from helpers.training import TrainingConfig, resume, train
-    from helpers.training_config import parse_settings
+    from helpers.training_config import TrainingConfig, parse_settings
 
-    if arguments.resume:
-        if arguments.out is not None:
-            raise UsageError("train --resume RUN goes on in RUN: leave out --out")
-        try:
-            training_config, _ = read_run_settings_or_usage_error(arguments.resume)
-            epochs = None if arguments.steps is None else -(-arguments.steps // training_config.steps_per_epoch)
-            result = resume(arguments.resume, epochs=epochs, verbose=2)
-        except ValueError as error:
-            raise UsageError(str(error)) from error
-        print(json.dumps({key: value for key, value in result.metrics.items() if not key.endswith("_config")}, indent=2))
-        return 0
-    if arguments.out is None:
-        raise UsageError("train needs --out RUN (a new run's folder), or --resume RUN")
-    if arguments.recipe:
+    if arguments.recipe is not None:
         if arguments.recipe not in RECIPES:
             raise UsageError(f"unknown recipe {arguments.recipe!r}; known: {', '.join(sorted(RECIPES))}")
         model_config, training_config = recipe(arguments.recipe)
-        if arguments.minutes is not None:
-            training_config = replace(training_config, max_minutes=arguments.minutes)
-        if arguments.steps is not None:
-            training_config = replace(training_config, epochs=-(-arguments.steps // training_config.steps_per_epoch))
-        try:
-            training_config = replace(training_config, **parse_settings(arguments.set, training_config))
-        except ValueError as error:
-            raise UsageError(str(error)) from error
     else:
         if arguments.task not in REGISTRY:
             raise UsageError(f"unknown task {arguments.task!r}; registered: {', '.join(sorted(REGISTRY))}")
-        function = REGISTRY[arguments.task]
-        model_config = Seq2SeqConfig(
-            units=arguments.units, embedding_dim=arguments.embedding_dim,
-            max_input_length=function.max_input_bytes + 1, max_output_length=arguments.max_output_length,
-        )
-        training_config = TrainingConfig(
-            task=arguments.task, batch_size=arguments.batch_size, steps_per_epoch=arguments.steps_per_epoch,
-            epochs=arguments.epochs, max_minutes=arguments.minutes, learning_rate=arguments.learning_rate,
-            learning_rate_decay_epochs=arguments.decay_epochs, target_exact_match=arguments.target,
-            validation_size=arguments.validation_size, seed=arguments.seed,
-        )
+        chosen = {field: getattr(arguments, destination) for destination, field in RECIPE_MODEL_FLAGS.items()
+                  if getattr(arguments, destination) is not None}
+        model_config = Seq2SeqConfig(max_input_length=REGISTRY[arguments.task].max_input_bytes + 1, **chosen)
+        chosen = {field: getattr(arguments, destination) for destination, field in RECIPE_TRAINING_FLAGS.items()
+                  if getattr(arguments, destination) is not None}
+        training_config = TrainingConfig(task=arguments.task, **{"epochs": TASK_EPOCHS, **chosen})
+    if arguments.seed is not None:
+        training_config = replace(training_config, seed=arguments.seed)
+    if arguments.minutes is not None:
+        training_config = replace(training_config, max_minutes=arguments.minutes)
+    try:
+        training_config = replace(training_config, **parse_settings(arguments.set or [], training_config))
+    except ValueError as error:
+        raise UsageError(str(error)) from error
+    if arguments.steps is not None:
+        training_config = replace(training_config, epochs=epochs_for_steps(arguments.steps, training_config.steps_per_epoch))
+    return training_config, model_config
+
+
+def check_flags(arguments) -> None:
+    """Usage errors of train that need no import: flags a recipe sets, flags --resume would ignore."""
+    if arguments.recipe is not None:
+        overridden = given_flags(arguments, [*RECIPE_TRAINING_FLAGS, *RECIPE_MODEL_FLAGS])
+        if overridden:
+            raise UsageError(f"the recipe {arguments.recipe!r} sets {', '.join(overridden)} itself: leave "
+                             f"{'it' if len(overridden) == 1 else 'them'} out (--set NAME=VALUE changes a training "
+                             f"setting of the recipe; --task NAME takes every setting from flags)")
+    if arguments.resume is not None:
+        ignored = given_flags(arguments, ["out", "minutes", "seed", "set", *RECIPE_TRAINING_FLAGS, *RECIPE_MODEL_FLAGS])
+        ignored += ["--fresh"] if arguments.fresh else []
+        if ignored:
+            raise UsageError(f"train --resume RUN goes on with RUN's own settings: leave out {', '.join(ignored)} "
+                             f"(--steps N gives it a new budget)")
+    elif arguments.out is None:
+        raise UsageError("train needs --out RUN (a new run's folder), or --resume RUN")
+    if arguments.task is not None and arguments.epochs is not None and arguments.steps is not None:
+        raise UsageError("give --epochs or --steps, not both")
+
+
+def command_train(arguments) -> int:
+    check_flags(arguments)
+    start_tensorflow()
+    from helpers.run_state import read_run_settings
+    from helpers.training import resume, train
+
+    if arguments.resume is not None:
+        try:
+            epochs = None
+            if arguments.steps is not None:
+                training_config, _ = read_run_settings(arguments.resume)
+                epochs = epochs_for_steps(arguments.steps, training_config.steps_per_epoch)
+            result = resume(arguments.resume, epochs=epochs, verbose=2)
+        except ValueError as error:  # not a run folder, a damaged state: one line
+            raise UsageError(str(error)) from error
+        _print_metrics(result.metrics)
+        return 0
+    training_config, model_config = training_settings(arguments)
     try:
         result = train(training_config, model_config, arguments.out, verbose=2, fresh=arguments.fresh)
     except ValueError as error:  # a damaged resume state, a setting out of range: one line
         raise UsageError(str(error)) from error
-    print(json.dumps({key: value for key, value in result.metrics.items() if not key.endswith("_config")}, indent=2))
+    _print_metrics(result.metrics)
     return 0
 
 
-def read_run_settings_or_usage_error(directory: str):
-    from helpers.run_state import read_run_settings
-
-    try:
-        return read_run_settings(directory)
-    except ValueError as error:
-        raise UsageError(str(error)) from error
-
-
 def command_learn(arguments) -> int:
-    _quiet_tensorflow()
+    start_tensorflow()
     from helpers.porting import PortConfig, learn, plan
 
-    config = PortConfig(function=arguments.function, inputs=arguments.inputs, generator=arguments.generator,
-                        minutes=arguments.minutes if arguments.minutes is not None else 10.0, steps=arguments.steps,
-                        seed=arguments.seed)
+    inputs = arguments.inputs
+    if inputs == STDIN:
+        inputs = copy_of_standard_input(Path(arguments.out) / STDIN_INPUTS_FILE)
+    chosen = {name: getattr(arguments, name) for name in ("minutes", "steps", "seed") if getattr(arguments, name) is not None}
+    config = PortConfig(function=arguments.function, inputs=inputs, generator=arguments.generator, **chosen)
     try:
         port = plan(config)  # every check on the function and its inputs, before training starts
-    except ValueError as error:
-        raise UsageError(str(error)) from error
-    try:
         metrics = learn(config, arguments.out, verbose=2, port=port, fresh=arguments.fresh)
-    except ValueError as error:  # a damaged resume state: one line
+    except ValueError as error:  # a bad function or input file, a damaged resume state: one line
         raise UsageError(str(error)) from error
     print(f"validation exact match {metrics['validation_exact_match']:.4f} on {metrics['validation_size']} held-out "
           f"inputs after {metrics['training_minutes']} minutes ({metrics['steps']} steps)")
-    print(f"model: {Path(arguments.out) / 'model'} (python -m helpers predict / evaluate / export --model ...)")
+    print(f"model: {Path(arguments.out) / 'model'} (porting predict / evaluate / export --model ...)")
     return 0
 
 
 def command_make_sample_data(arguments) -> int:
     from helpers.data import read_sample, write_sample
 
+    chosen = {"path": arguments.out} if arguments.out is not None else {}
     try:
-        path = write_sample(arguments.out, urls=arguments.urls)
+        if arguments.urls == STDIN:
+            with tempfile.TemporaryDirectory() as folder:
+                path = write_sample(**chosen, urls=copy_of_standard_input(Path(folder) / "urls.txt"))
+        else:
+            path = write_sample(**chosen, urls=arguments.urls)
     except ValueError as error:
         raise UsageError(str(error)) from error
     print(f"wrote {len(read_sample(path, columns=['url'])):,} real URLs to {path} ({path.stat().st_size / 1e6:.1f} MB)")
@@ -192,14 +286,15 @@ def command_make_sample_data(arguments) -> int:
 def command_commoncrawl_sample(arguments) -> int:
     from helpers.commoncrawl import CommonCrawlError, SamplerConfig, write_commoncrawl_sample
 
+    chosen = {name: getattr(arguments, name) for name in
+              ("parts", "row_groups_per_part", "seed", "requests_per_second", "base_url")
+              if getattr(arguments, name) is not None}
     try:
-        config = SamplerConfig(
-            crawl=arguments.crawl, rows=arguments.rows, parts=arguments.parts, seed=arguments.seed,
-            base_url=arguments.base_url, requests_per_second=arguments.requests_per_second,
-            row_groups_per_part=arguments.row_groups_per_part,
-        )
+        config = SamplerConfig(crawl=arguments.crawl, rows=arguments.rows, **chosen)
         write_commoncrawl_sample(config, arguments.out, log=lambda line: print(line, file=sys.stderr))
     except (ValueError, CommonCrawlError) as error:
+        # CommonCrawlError mixes a wrong crawl name or base URL (a 403 or 404: bad input, status 2) with network
+        # failures (status 1 would suit them); it keeps status 2 until the sampler tells the two apart.
         raise UsageError(str(error)) from error
     return 0
 
@@ -207,7 +302,7 @@ def command_commoncrawl_sample(arguments) -> int:
 def command_export(arguments) -> int:
     if not Path(arguments.model).is_dir():
         raise UsageError(f"model directory {arguments.model} does not exist")
-    _quiet_tensorflow()
+    start_tensorflow()
     from helpers.export import export
 
     try:
@@ -218,9 +313,91 @@ def command_export(arguments) -> int:
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = OneLineParser(prog="python -m helpers", description=__doc__.splitlines()[0])
-    commands = parser.add_subparsers(dest="command", required=True, parser_class=OneLineParser)
+def add_train_parser(commands) -> None:
+    train = commands.add_parser(
+        "train", help="train a model of a registered function (resumes if OUT holds the same run)",
+        description="With --task, the settings not given take the defaults of TrainingConfig "
+                    "(helpers/training_config.py) and Seq2SeqConfig (helpers/model.py), and at most "
+                    f"{TASK_EPOCHS} epochs. With --recipe, the recipe sets them: giving one of its flags is an error.")
+    what = train.add_mutually_exclusive_group(required=True)
+    what.add_argument("--recipe", help="a named recipe from helpers.recipes (model and training settings)")
+    what.add_argument("--task", help="registered function name, e.g. protocol, urlparse, hex (settings from flags)")
+    what.add_argument("--resume", metavar="RUN", help="go on with the run in RUN with its own settings (RUN/run.json), "
+                                                       "exactly as if it had not stopped")
+    train.add_argument("--out", help="the run's folder (run.json, state/, model/, logs/, history.json); a folder "
+                                     "that holds a run of the same settings goes on from its last epoch")
+    train.add_argument("--steps", type=positive_integer,
+                       help="the budget in training steps (rounded up to whole epochs); with --resume, a new budget")
+    train.add_argument("--set", nargs="+", metavar="NAME=VALUE",
+                       help="change TrainingConfig fields, e.g. learning_rate_decay_epochs=65")
+    train.add_argument("--minutes", type=float, help="training time budget in minutes (the run stops at the end "
+                                                     "of the epoch that passes it)")
+    train.add_argument("--epochs", type=positive_integer, help=f"--task: epochs at most (default {TASK_EPOCHS})")
+    train.add_argument("--steps-per-epoch", type=positive_integer,
+                       help="--task: training steps between two validations and checkpoints")
+    train.add_argument("--batch-size", type=positive_integer, help="--task: examples per training step")
+    train.add_argument("--learning-rate", type=float, help="--task: Adam's learning rate at the start")
+    train.add_argument("--decay-epochs", type=positive_integer,
+                       help="--task: cosine learning-rate decay over this many epochs (default: a constant rate)")
+    train.add_argument("--target", type=share, help="--task: stop once validation exact match reaches this (0..1)")
+    train.add_argument("--units", type=positive_integer, help="--task: width of the LSTMs")
+    train.add_argument("--embedding-dim", type=positive_integer, help="--task: size of each byte's embedding")
+    train.add_argument("--max-output-length", type=positive_integer,
+                       help="--task: longest output the decoders write, in ids")
+    train.add_argument("--validation-size", type=positive_integer,
+                       help="--task: held-out generated inputs decoded after every epoch")
+    train.add_argument("--seed", type=int, help="seed of the initial weights and of the training stream")
+    train.add_argument("--fresh", action="store_true", help="start afresh: delete OUT's resume state instead of resuming")
+    train.set_defaults(run=command_train)
+
+
+def add_learn_parser(commands) -> None:
+    learn = commands.add_parser("learn", help="port any function of one string: size, train and save a model")
+    learn.add_argument("function", help="MODULE:FUNCTION or path/to/file.py:FUNCTION, a callable taking one str")
+    source = learn.add_mutually_exclusive_group(required=True)
+    source.add_argument("--inputs", help=f'example inputs, one per line (split on "\\n" only; "-" reads standard '
+                                         f'input and keeps a copy in OUT/{STDIN_INPUTS_FILE})')
+    source.add_argument("--generator", help="MODULE:GENERATOR, a callable random.Random -> one input str")
+    learn.add_argument("--out", required=True, help="run directory; the model goes to OUT/model (resumes if OUT exists)")
+    budget = learn.add_mutually_exclusive_group()
+    budget.add_argument("--minutes", type=float, help="training time budget (default: helpers.porting.PortConfig's)")
+    budget.add_argument("--steps", type=positive_integer,
+                        help="a budget in training steps instead: the same model on any machine")
+    learn.add_argument("--seed", type=int, help="seed of the split of the inputs, the training stream and validation")
+    learn.add_argument("--fresh", action="store_true", help="start afresh: delete OUT's resume state instead of resuming")
+    learn.set_defaults(run=command_learn)
+
+
+def add_data_parsers(commands) -> None:
+    sample_data = commands.add_parser("make-sample-data", help="rebuild the embedded sample from data/real_urls.txt")
+    sample_data.add_argument("--out", help="parquet file to write (default: data/cc-index-sample.parquet in a checkout)")
+    sample_data.add_argument("--urls", help='the URL list, one per line ("-" for standard input; default: '
+                                            'data/real_urls.txt in a checkout)')
+    sample_data.set_defaults(run=command_make_sample_data)
+
+    commoncrawl = commands.add_parser("commoncrawl-sample", help="sample Common Crawl's URL index over HTTPS")
+    commoncrawl.add_argument("--crawl", required=True, help="crawl id, e.g. CC-MAIN-2024-33")
+    commoncrawl.add_argument("--rows", type=positive_integer, required=True, help="rows in the sample")
+    commoncrawl.add_argument("--out", required=True, help="parquet file to write")
+    defaults = "(default: helpers.commoncrawl.SamplerConfig's)"
+    commoncrawl.add_argument("--parts", type=positive_integer, help=f"random index parts to draw from {defaults}")
+    commoncrawl.add_argument("--row-groups-per-part", type=positive_integer,
+                             help=f"random row groups read from each part {defaults}")
+    commoncrawl.add_argument("--seed", type=int, help=f"which parts, row groups and rows are drawn {defaults}")
+    commoncrawl.add_argument("--requests-per-second", type=float, help=f"pace of the requests {defaults}")
+    commoncrawl.add_argument("--base-url", help=f"HTTPS mirror of the commoncrawl bucket {defaults}")
+    commoncrawl.set_defaults(run=command_commoncrawl_sample)
+
+
+def build_parser(prog: str = "porting") -> argparse.ArgumentParser:
+    """The whole command line. Building it imports nothing heavy, so ``--help`` is instant."""
+    from helpers import __version__
+
+    parser = OneLineParser(prog=prog, description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}",
+                        help="print the version and exit")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=OneLineParser,
+                                     help="what to do (each has its own --help)")
 
     predict = commands.add_parser("predict", help="decode each line of FILE with a trained model")
     predict.add_argument("--model", required=True, help="a trained model directory")
@@ -230,48 +407,12 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate = commands.add_parser("evaluate", help="exact match of a model against the real function")
     evaluate.add_argument("--model", required=True, help="a trained model directory")
     evaluate.add_argument("file", help='inputs, one per line ("-" for standard input)')
+    evaluate.add_argument("--min-exact", type=share, metavar="X",
+                          help="exit with status 1 when exact match is below X (0..1), after printing the report")
     evaluate.set_defaults(run=command_evaluate)
 
-    train = commands.add_parser("train", help="train a model of a registered function (resumes if OUT exists)")
-    what = train.add_mutually_exclusive_group(required=True)
-    what.add_argument("--recipe", help="a named recipe from helpers.recipes (model and training settings)")
-    what.add_argument("--task", help="registered function name, e.g. protocol, urlparse, hex (settings from flags)")
-    what.add_argument("--resume", metavar="RUN", help="go on with the run in RUN with its own settings (RUN/run.json), "
-                                                       "exactly as if it had not stopped")
-    train.add_argument("--out", help="the run's folder (run.json, state/, model/, logs/, history.json); a folder "
-                                     "that holds a run of the same settings goes on from its last epoch")
-    train.add_argument("--steps", type=int, default=None,
-                       help="the budget in training steps (rounded up to whole epochs); with --resume, a new budget")
-    train.add_argument("--set", nargs="+", default=[], metavar="NAME=VALUE",
-                       help="with --recipe: change TrainingConfig fields of the recipe, e.g. learning_rate_decay_epochs=65")
-    train.add_argument("--minutes", type=float, default=None, help="training time budget")
-    train.add_argument("--epochs", type=int, default=100)
-    train.add_argument("--steps-per-epoch", type=int, default=100)
-    train.add_argument("--batch-size", type=int, default=128)
-    train.add_argument("--learning-rate", type=float, default=3e-3)
-    train.add_argument("--decay-epochs", type=int, default=None, help="cosine learning-rate decay over this many epochs")
-    train.add_argument("--target", type=float, default=None, help="stop once validation exact match reaches this")
-    train.add_argument("--units", type=int, default=128)
-    train.add_argument("--embedding-dim", type=int, default=64)
-    train.add_argument("--max-output-length", type=int, default=400)
-    train.add_argument("--validation-size", type=int, default=1000)
-    train.add_argument("--seed", type=int, default=1)
-    train.add_argument("--fresh", action="store_true", help="start afresh: delete OUT's resume state instead of resuming")
-    train.set_defaults(run=command_train)
-
-    learn = commands.add_parser("learn", help="port any function of one string: size, train and save a model")
-    learn.add_argument("function", help="MODULE:FUNCTION or path/to/file.py:FUNCTION, a callable taking one str")
-    source = learn.add_mutually_exclusive_group(required=True)
-    source.add_argument("--inputs", help='example inputs, one per line (split on "\\n" only)')
-    source.add_argument("--generator", help="MODULE:GENERATOR, a callable random.Random -> one input str")
-    learn.add_argument("--out", required=True, help="run directory; the model goes to OUT/model (resumes if OUT exists)")
-    budget = learn.add_mutually_exclusive_group()
-    budget.add_argument("--minutes", type=float, default=None, help="training time budget (default 10)")
-    budget.add_argument("--steps", type=int, default=None,
-                        help="a budget in training steps instead: the same model on any machine")
-    learn.add_argument("--seed", type=int, default=1)
-    learn.add_argument("--fresh", action="store_true", help="start afresh: delete OUT's resume state instead of resuming")
-    learn.set_defaults(run=command_learn)
+    add_train_parser(commands)
+    add_learn_parser(commands)
 
     export = commands.add_parser("export", help="SavedModel with the greedy loop in the graph, and TensorFlow.js")
     export.add_argument("--model", required=True, help="a trained model directory")
@@ -279,34 +420,27 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--no-tfjs", action="store_true", help="write the SavedModel only (no converter needed)")
     export.set_defaults(run=command_export)
 
-    from helpers.data import REAL_URLS_PATH, SAMPLE_PATH
-
-    sample_data = commands.add_parser("make-sample-data", help="rebuild the embedded sample from data/real_urls.txt")
-    sample_data.add_argument("--out", default=str(SAMPLE_PATH), help="parquet file to write")
-    sample_data.add_argument("--urls", default=str(REAL_URLS_PATH), help="the URL list, one per line")
-    sample_data.set_defaults(run=command_make_sample_data)
-
-    from helpers.commoncrawl import BASE_URL
-
-    commoncrawl = commands.add_parser("commoncrawl-sample", help="sample Common Crawl's URL index over HTTPS")
-    commoncrawl.add_argument("--crawl", required=True, help="crawl id, e.g. CC-MAIN-2024-33")
-    commoncrawl.add_argument("--rows", type=int, required=True, help="rows in the sample")
-    commoncrawl.add_argument("--out", required=True, help="parquet file to write")
-    commoncrawl.add_argument("--parts", type=int, default=4, help="random index parts to draw from")
-    commoncrawl.add_argument("--row-groups-per-part", type=int, default=1)
-    commoncrawl.add_argument("--seed", type=int, default=0)
-    commoncrawl.add_argument("--requests-per-second", type=float, default=2.0)
-    commoncrawl.add_argument("--base-url", default=BASE_URL, help="HTTPS mirror of the commoncrawl bucket")
-    commoncrawl.set_defaults(run=command_commoncrawl_sample)
+    add_data_parsers(commands)
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, prog: str = "porting") -> int:
+    """Runs one command; returns its exit status (the console command ``porting`` exits with it)."""
     try:
-        arguments = build_parser().parse_args(argv)
+        arguments = build_parser(prog).parse_args(argv)
         return arguments.run(arguments)
     except UsageError as error:
         print(f"error: {error}", file=sys.stderr)
         return USAGE_ERROR
     except BrokenPipeError:  # `... | head` closed the pipe: not an error of ours
+        try:  # nothing more reaches the closed pipe, not even the flush at exit
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (OSError, ValueError):
+            pass
         return 0
+    except (RuntimeFailure, OSError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return RUNTIME_FAILURE
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return INTERRUPTED

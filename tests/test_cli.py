@@ -1,11 +1,30 @@
+"""The command line: outputs checked against the real function, exit statuses, one-line errors that
+say what is wrong, standard input wherever a file is read, an instant --help."""
+
+import argparse
+import io
 import json
 import subprocess
 import sys
+from pathlib import Path
+from types import SimpleNamespace
+from urllib.parse import urlparse
 
+import pyarrow.parquet as pq
 import pytest
 
-from helpers.cli import main
+from helpers import __version__
+from helpers.cli import RECIPE_MODEL_FLAGS, RECIPE_TRAINING_FLAGS, build_parser, flag, main
 from helpers.storage import load_model, save_model
+
+ROOT = Path(__file__).resolve().parent.parent
+SHIPPED_URLPARSE = ROOT / "models" / "urlparse"
+# Inputs the shipped urlparse model gets right (checked against urlparse below), and one it gets wrong:
+# urlparse raises ValueError on an unclosed IPv6 bracket, and the model answers with six fields.
+RIGHT_URLS = ["http://example.com/", "https://www.python.org/doc/?q=1#top", "ftp://user@host.example:21/file.txt",
+              "mailto:someone@example.org", "/relative/path;v=1?x=y"]
+WRONG_URL = "http://[::1/"
+HEAVY_MODULES = {"tensorflow", "keras", "numpy", "pandas", "pyarrow", "pyspark", "sklearn", "matplotlib"}
 
 
 @pytest.fixture(scope="module")
@@ -19,6 +38,20 @@ def run_cli(capsys, *arguments):
     status = main([str(argument) for argument in arguments])
     captured = capsys.readouterr()
     return status, captured.out, captured.err
+
+
+def urlparse_text(url: str) -> str:
+    """What the urlparse model must answer: the six fields as compact JSON, or the error object."""
+    try:
+        return json.dumps(list(urlparse(url)), ensure_ascii=False, separators=(",", ":"))
+    except ValueError:
+        return '{"error":"ValueError"}'
+
+
+def one_line(err: str) -> str:
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    return lines[0]
 
 
 def test_saved_model_loads_with_the_same_outputs(small_model, model_dir):
@@ -50,8 +83,10 @@ def test_predict_writes_one_object_per_line_in_order(capsys, model_dir, tmp_path
 def test_predict_ok_means_valid_output_format(capsys, model_dir, tmp_path):
     path = tmp_path / "inputs.txt"
     path.write_text("http://a.com\nhttps://b.org/x\n")
-    _, out, _ = run_cli(capsys, "predict", "--model", model_dir, path)
-    for record in map(json.loads, out.splitlines()):
+    status, out, _ = run_cli(capsys, "predict", "--model", model_dir, path)
+    records = [json.loads(line) for line in out.splitlines()]
+    assert status == 0 and len(records) == 2
+    for record in records:
         valid = record["output"] is not None
         if valid:
             try:
@@ -61,33 +96,210 @@ def test_predict_ok_means_valid_output_format(capsys, model_dir, tmp_path):
         assert record["ok"] == valid
 
 
-def test_evaluate_compares_with_the_real_function(capsys, model_dir, tmp_path):
-    path = tmp_path / "inputs.txt"
-    path.write_text("http://a.com\n\nhttps://b.org/x\n")
-    status, out, _ = run_cli(capsys, "evaluate", "--model", model_dir, path)
-    report = json.loads(out)
-    assert status == 0 and report["lines"] == 3 and report["compared"] == 2 and report["rejected_by_model"] == 1
-    assert 0.0 <= report["exact_match"] <= 1.0
-
-
-@pytest.mark.parametrize("arguments", [
-    [], ["predict"], ["predict", "--model"], ["frobnicate"], ["predict", "--model", "/no/such/dir", "x.txt"],
-    ["train", "--task", "nope", "--out", "/tmp/x"],
-])
-def test_bad_arguments_give_one_line_and_status_2(capsys, arguments, tmp_path):
-    status, out, err = run_cli(capsys, *arguments)
-    assert status == 2
-    assert len(err.strip().splitlines()) == 1, err
-
-
-def test_missing_input_file_is_status_2(capsys, model_dir):
-    status, _, err = run_cli(capsys, "predict", "--model", model_dir, "/no/such/file.txt")
-    assert status == 2 and "cannot read" in err
-
-
-def test_module_entry_point_runs(model_dir, tmp_path):
-    """`python -m helpers` works as a real process (stdin input)."""
-    result = subprocess.run([sys.executable, "-m", "helpers", "predict", "--model", str(model_dir), "-"],
-                            input=b"http://a.com\n", capture_output=True, timeout=120)
+def test_module_entry_point_predicts_urlparse_from_standard_input(tmp_path):
+    """`python -m helpers predict --model models/urlparse -` in a real process: one record per line,
+    in order, each output equal to urlparse's, status 0."""
+    result = subprocess.run([sys.executable, "-m", "helpers", "predict", "--model", str(SHIPPED_URLPARSE), "-"],
+                            input="\n".join(RIGHT_URLS).encode() + b"\n", capture_output=True, timeout=300)
     assert result.returncode == 0, result.stderr.decode()
-    assert json.loads(result.stdout.decode().splitlines()[0])["input"] == "http://a.com"
+    records = [json.loads(line) for line in result.stdout.decode().splitlines()]
+    assert [record["input"] for record in records] == RIGHT_URLS
+    assert [record["output"] for record in records] == [urlparse_text(url) for url in RIGHT_URLS]
+    assert all(record["ok"] for record in records)
+
+
+@pytest.fixture(scope="module")
+def urlparse_inputs(tmp_path_factory):
+    path = tmp_path_factory.mktemp("inputs") / "urls.txt"
+    path.write_text("\n".join([*RIGHT_URLS, WRONG_URL, ""]) + "\n")  # five right, one wrong, one empty line
+    return path
+
+
+def test_evaluate_scores_against_urlparse(capsys, urlparse_inputs):
+    status, out, _ = run_cli(capsys, "evaluate", "--model", SHIPPED_URLPARSE, urlparse_inputs)
+    report = json.loads(out)
+    assert status == 0
+    assert (report["lines"], report["compared"], report["rejected_by_model"]) == (7, 6, 1)
+    assert report["wrong"] == 1 and report["exact_match"] == pytest.approx(5 / 6)
+    assert [failure["input"] for failure in report["worst_failures"]] == [WRONG_URL]
+    assert report["worst_failures"][0]["expected"] == urlparse_text(WRONG_URL)
+
+
+def test_evaluate_min_exact_sets_the_exit_status(capsys, urlparse_inputs):
+    status, out, err = run_cli(capsys, "evaluate", "--model", SHIPPED_URLPARSE, urlparse_inputs, "--min-exact", "0.9")
+    assert status == 1
+    assert json.loads(out)["exact_match"] == pytest.approx(5 / 6)  # the report is printed all the same
+    assert one_line(err) == "error: exact match 0.8333 (5 of 6) is below --min-exact 0.9"
+    status, _, err = run_cli(capsys, "evaluate", "--model", SHIPPED_URLPARSE, urlparse_inputs, "--min-exact", "0.8")
+    assert status == 0 and err == ""
+
+
+def test_evaluate_reads_standard_input(capsys, monkeypatch):
+    monkeypatch.setattr(sys, "stdin", SimpleNamespace(buffer=io.BytesIO("\n".join(RIGHT_URLS).encode())))
+    status, out, _ = run_cli(capsys, "evaluate", "--model", SHIPPED_URLPARSE, "-", "--min-exact", "1")
+    report = json.loads(out)
+    assert status == 0 and report["lines"] == len(RIGHT_URLS) and report["exact_match"] == 1.0
+
+
+@pytest.mark.parametrize("arguments, message", [
+    ([], "porting: the following arguments are required: command"),
+    (["predict"], "porting predict: the following arguments are required: --model, file"),
+    (["predict", "--model"], "porting predict: argument --model: expected one argument"),
+    (["frobnicate"], "porting: argument command: invalid choice: 'frobnicate'"),
+    (["train", "--task", "nope", "--out", "/tmp/x"], "unknown task 'nope'; registered: "),
+    (["train", "--task", "protocol"], "train needs --out RUN (a new run's folder), or --resume RUN"),
+    (["train", "--task", "protocol", "--out", "/tmp/x", "--epochs", "2", "--steps", "5"],
+     "give --epochs or --steps, not both"),
+    (["train", "--task", "protocol", "--out", "/tmp/x", "--steps", "0"], "argument --steps: '0' is not a positive"),
+    (["train", "--task", "protocol", "--out", "/tmp/x", "--set", "colour=red"], "unknown setting 'colour=red'"),
+    (["train", "--recipe", "nope", "--out", "/tmp/x"], "unknown recipe 'nope'; known: "),
+    (["train", "--recipe", "protocol", "--out", "/tmp/x", "--units", "8", "--batch-size", "4"],
+     "the recipe 'protocol' sets --batch-size, --units itself: leave them out"),
+    (["train", "--resume", "/tmp/x", "--epochs", "3", "--fresh"],
+     "train --resume RUN goes on with RUN's own settings: leave out --epochs, --fresh"),
+    (["evaluate", "--model", "/tmp/m", "x.txt", "--min-exact", "2"], "argument --min-exact: '2' is not between 0 and 1"),
+])
+def test_bad_arguments_give_one_line_that_says_why_and_status_2(capsys, arguments, message):
+    status, out, err = run_cli(capsys, *arguments)
+    assert status == 2 and out == ""
+    assert message in one_line(err)
+
+
+@pytest.mark.parametrize("destination", [*RECIPE_TRAINING_FLAGS, *RECIPE_MODEL_FLAGS])
+def test_each_flag_a_recipe_sets_is_an_error_that_names_it(capsys, destination):
+    value = "0.5" if destination == "target" else "3"
+    status, _, err = run_cli(capsys, "train", "--recipe", "protocol", "--out", "/tmp/x", flag(destination), value)
+    assert status == 2
+    assert one_line(err) == (f"error: the recipe 'protocol' sets {flag(destination)} itself: leave it out (--set "
+                             f"NAME=VALUE changes a training setting of the recipe; --task NAME takes every setting "
+                             f"from flags)")
+
+
+def test_missing_model_is_status_2_and_named(capsys, tmp_path):
+    inputs = tmp_path / "inputs.txt"
+    inputs.write_text("http://a.com\n")  # the input file exists: only the model is missing
+    status, out, err = run_cli(capsys, "predict", "--model", tmp_path / "no-model", inputs)
+    assert status == 2 and out == ""
+    assert one_line(err) == f"error: model directory {tmp_path / 'no-model'} does not exist"
+
+
+def test_missing_input_file_is_status_2_and_named(capsys, model_dir):
+    status, out, err = run_cli(capsys, "predict", "--model", model_dir, "/no/such/file.txt")
+    assert status == 2 and out == ""
+    assert one_line(err) == "error: cannot read /no/such/file.txt: No such file or directory"
+
+
+def test_a_failure_while_running_is_status_1(capsys, tmp_path):
+    (tmp_path / "a-file").write_text("")
+    status, _, err = run_cli(capsys, "make-sample-data", "--urls", ROOT / "data" / "real_urls.txt",
+                             "--out", tmp_path / "a-file" / "sample.parquet")  # its folder is a file
+    assert status == 1
+    assert one_line(err).startswith("error: ") and "a-file" in err
+
+
+def test_learn_reads_its_inputs_from_standard_input(capsys, monkeypatch, tmp_path):
+    """The inputs come from stdin and stay with the run; too few of them stop learn before training."""
+    inputs = [f"word{number}" for number in range(12)]
+    monkeypatch.setattr(sys, "stdin", SimpleNamespace(buffer=io.BytesIO("\n".join(inputs).encode() + b"\n")))
+    status, _, err = run_cli(capsys, "learn", "string:capwords", "--inputs", "-", "--out", tmp_path / "run")
+    copy = tmp_path / "run" / "inputs-from-stdin.txt"
+    assert status == 2
+    assert one_line(err) == f"error: {copy} has 12 distinct inputs; at least 50 are needed to learn a function and check it"
+    assert copy.read_text().splitlines() == inputs
+
+
+def test_make_sample_data_reads_urls_from_standard_input(capsys, monkeypatch, tmp_path):
+    urls = ["https://example.com/a?b=1", "http://example.org/", "/relative"]
+    monkeypatch.setattr(sys, "stdin", SimpleNamespace(buffer=io.BytesIO("\n".join(urls).encode() + b"\n")))
+    status, out, _ = run_cli(capsys, "make-sample-data", "--urls", "-", "--out", tmp_path / "sample.parquet")
+    assert status == 0 and out.startswith("wrote 3 real URLs")
+    assert sorted(pq.read_table(tmp_path / "sample.parquet").column("url").to_pylist()) == sorted(urls)
+
+
+def test_train_steps_sets_the_budget_with_the_task_defaults(capsys, tmp_path):
+    from helpers.functions import REGISTRY
+    from helpers.model import Seq2SeqConfig
+    from helpers.run_state import read_run_settings
+    from helpers.training_config import TrainingConfig
+
+    status, out, _ = run_cli(capsys, "train", "--task", "protocol", "--out", tmp_path / "run", "--steps", "3",
+                             "--steps-per-epoch", "2", "--batch-size", "8", "--units", "16", "--embedding-dim", "8",
+                             "--validation-size", "8", "--max-output-length", "40")
+    metrics = json.loads(out[out.index("{\n"):])  # the epochs' lines come first
+    assert status == 0
+    assert (metrics["epochs"], metrics["steps"]) == (2, 4)  # 3 steps, rounded up to whole epochs of 2
+    training_config, model_config = read_run_settings(tmp_path / "run")  # the flags given, the defaults for the rest
+    assert training_config == TrainingConfig(task="protocol", epochs=2, steps_per_epoch=2, batch_size=8, validation_size=8)
+    assert model_config == Seq2SeqConfig(units=16, embedding_dim=8, max_output_length=40,
+                                         max_input_length=REGISTRY["protocol"].max_input_bytes + 1)
+
+
+def test_ctrl_c_is_status_130_and_one_line(tmp_path):
+    """A real SIGINT while the command reads standard input (the moment a user presses Ctrl-C)."""
+    script = ("import signal, sys, time\n"
+              "from types import SimpleNamespace\n"
+              "from helpers.cli import main\n"
+              "def read(*arguments):\n"
+              "    signal.raise_signal(signal.SIGINT)\n"
+              "    time.sleep(60)\n"
+              "sys.stdin = SimpleNamespace(buffer=SimpleNamespace(read=read))\n"
+              f"sys.exit(main(['make-sample-data', '--urls', '-', '--out', {str(tmp_path / 'x.parquet')!r}]))\n")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 130
+    assert result.stderr == "interrupted\n"
+
+
+def test_help_imports_nothing_heavy():
+    """--help of the command and of every subcommand, in a fresh process: no TensorFlow, no pandas."""
+    script = ("import contextlib, io, sys\n"
+              "from helpers.cli import build_parser, main\n"
+              "parser = build_parser()\n"
+              "commands = next(action for action in parser._actions if action.choices and action.dest == 'command')\n"
+              "for arguments in [[]] + [[name] for name in commands.choices]:\n"
+              "    with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):\n"
+              "        main([*arguments, '--help'])\n"
+              "print(len(commands.choices), ' '.join(sorted({name.split('.')[0] for name in sys.modules})))\n")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    count, modules = result.stdout.split(" ", 1)
+    assert int(count) == 7
+    assert not HEAVY_MODULES & set(modules.split())
+
+
+def walk_parsers(parser: argparse.ArgumentParser):
+    yield parser
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for child in action.choices.values():
+                yield from walk_parsers(child)
+
+
+def test_every_option_and_command_has_help_text():
+    parsers = list(walk_parsers(build_parser()))
+    assert len(parsers) == 8  # the command and its seven subcommands
+    for parser in parsers:
+        for action in parser._actions:
+            assert action.help and action.help.strip(), f"{parser.prog} {action.option_strings or action.dest}"
+            if isinstance(action, argparse._SubParsersAction):
+                assert {choice.dest for choice in action._choices_actions} == set(action.choices)
+                assert all(choice.help for choice in action._choices_actions)
+
+
+def test_version(capsys):
+    with pytest.raises(SystemExit) as exit:
+        main(["--version"])
+    assert exit.value.code == 0 and capsys.readouterr().out == f"porting {__version__}\n"
+
+
+def test_broken_pipe_is_not_an_error(model_dir):
+    """`python -m helpers predict ... | head -1`: status 0 and nothing on standard error."""
+    lines = b"\n".join([b"http://a.com"] * 3000) + b"\n"  # far more output than a pipe holds
+    process = subprocess.Popen([sys.executable, "-m", "helpers", "predict", "--model", str(model_dir), "-"],
+                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process.stdin.write(lines)
+    process.stdin.close()
+    first = process.stdout.readline()
+    process.stdout.close()
+    status = process.wait(timeout=300)
+    assert json.loads(first)["input"] == "http://a.com"
+    assert status == 0 and process.stderr.read() == b""
