@@ -60,6 +60,36 @@ def test_requirement_files_hold_every_dependency_once_extras_expanded():
     assert not any(line.startswith(project["name"]) for line in run_time)  # no self-reference left
 
 
+def test_every_model_card_is_what_its_records_give():
+    tool = load_tool("model_cards")
+    folders = [folder.name for folder in tool.model_folders()]
+    assert {"urlparse", "hex"} <= set(folders)
+    assert [str(path.relative_to(ROOT)) for path in tool.stale_cards()] == [], "run: python tools/model_cards.py write"
+
+
+def test_a_card_whose_records_changed_is_caught(tmp_path):
+    tool = load_tool("model_cards")
+    (tmp_path / "splitext").mkdir()
+    for name in ("config.json", "metrics.json", "COMMAND.txt", tool.CARD_FILE):
+        shutil.copy(ROOT / "models" / "splitext" / name, tmp_path / "splitext" / name)
+    assert tool.stale_cards(tmp_path) == []
+    metrics = json.loads((tmp_path / "splitext" / "metrics.json").read_text())
+    assert f"{100 * metrics['validation_exact_match']:.2f}%" in (tmp_path / "splitext" / tool.CARD_FILE).read_text()
+    metrics["validation_exact_match"] = 0.5
+    (tmp_path / "splitext" / "metrics.json").write_text(json.dumps(metrics))
+    assert tool.stale_cards(tmp_path) == [tmp_path / "splitext" / tool.CARD_FILE]
+
+
+def test_cards_list_the_failure_families_a_record_measures():
+    """The urlparse rule suite and hex's digit groups below 99% are in the cards; a model without such a
+    record says none is recorded."""
+    cards = {name: (ROOT / "models" / name / "README.md").read_text() for name in ("urlparse", "hex", "splitext")}
+    assert "- rule leading_control_and_space_stripped: 6.00% (6 of 100)" in cards["urlparse"]
+    assert "group 6: 0.40% (8 of 2,000)" in cards["hex"]
+    assert "None recorded" in cards["splitext"] and "None recorded" not in cards["urlparse"]
+    assert all("Apache-2.0" in card for card in cards.values())
+
+
 def package_sources(destination: Path) -> Path:
     """What the wheel is built from, copied out of the checkout (so the build leaves nothing in it):
     pyproject.toml, the files it names and the package folders it finds."""
