@@ -33,9 +33,10 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from helpers.lines import read_text_lines
 from helpers.locations import REAL_URLS_PATH, SAMPLE_PATH  # noqa: F401  (notebooks import SAMPLE_PATH here)
 from helpers.url_generator import UrlGenerator
-from helpers.vectorization import decode, teacher_forcing_batch
+from helpers.vectorization import batches_by_length, decode, teacher_forcing_batch
 
 if TYPE_CHECKING:  # for the annotations only: the functions' entries import this module's real URLs
     from helpers.functions import LearnedFunction
@@ -142,7 +143,7 @@ def read_real_urls(path: str | Path | None = None) -> list[str]:
     path = Path(path or REAL_URLS_PATH)
     if not path.is_file():
         raise ValueError(f"{path} is missing: it ships with the repository (data/README.md)")
-    return [line for line in path.read_text(encoding="utf-8").split("\n") if line]
+    return [line for line in read_text_lines(path) if line]
 
 
 def real_sample_table(path: str | Path | None = None) -> pa.Table:
@@ -291,9 +292,8 @@ def url_training_batches(
 ) -> Iterator[tuple[dict[str, np.ndarray], np.ndarray]]:
     """Infinite stream of teacher-forcing batches over ``urls`` (the training split).
 
-    Each round shuffles the URLs, takes ``batch_size * pool_batches`` of them, sorts that pool by
-    length so short URLs are batched together (less padding), and yields the batches in random
-    order: ``({"encoder_ids": (batch, time_in), "decoder_ids": (batch, time_out)}, (batch, time_out))``.
+    Each round shuffles the URLs, takes ``batch_size * pool_batches`` of them, buckets that pool by
+    length (``vectorization.batches_by_length``: less padding), and yields the batches in random order: ``({"encoder_ids": (batch, time_in), "decoder_ids": (batch, time_out)}, (batch, time_out))``.
     URLs longer than ``function.max_input_bytes``, and URLs the real function rejects, are skipped.
     """
     usable = [url for url in urls if url and len(url.encode("utf-8")) <= function.max_input_bytes]
@@ -319,10 +319,7 @@ def url_training_batches(
                 continue
         if len(pool) < batch_size:
             raise ValueError(f"the real function {function.name!r} rejects almost every URL given")
-        pool.sort(key=lambda pair: len(pair[0]))
-        batches = [pool[start:start + batch_size] for start in range(0, len(pool), batch_size)]
-        rng.shuffle(batches)
-        for batch in batches:
+        for batch in batches_by_length(pool, batch_size, rng):
             yield teacher_forcing_batch([pair[0] for pair in batch], [pair[1] for pair in batch], bucket=bucket,
                                         max_input_length=max_input_length)
 

@@ -99,15 +99,11 @@ class GreedyDecoder:
             raise ValueError(f"batch_size and lanes must be at least 1, got {batch_size} and {lanes}")
         self.model = model
         # Without attention weights, one call decodes every input: step.greedy_decode_in_groups sorts the rows by
-        # length inside the graph and decodes batch_size at a time on ``lanes`` independent loops. Measured on
-        # 2 CPU cores, shipped urlparse model, 5,000 real URLs, one tools/benchmark_decoding.py run: the groups
-        # (InGraphDecoder.decode_ids_in_groups) 1,272 URLs/s, sorted batches of 128 run from Python on 4 threads
-        # (the path with attention, below) 965
+        # length inside the graph and decodes batch_size at a time on ``lanes`` independent loops, faster than
+        # sorted batches run from Python (the path with attention, below; EXPERIMENTS.md has the figures)
         self.lanes = lanes
-        # batches decoded at once: one batch's small matrix products keep about one core busy. Measured on
-        # 2 CPU cores, shipped urlparse model, 5,000 real URLs (URLs/s, two runs each): batch 256 on 2
-        # threads 1,448 and 1,546; batch 128 on 4 threads 1,658 and 1,775; batch 128 on 2 threads 1,627;
-        # one thread at batch 256 alone 1,491 to 1,553; batches of 1,024 and more were slower
+        # batches decoded at once: one batch's small matrix products keep about one core busy, so a few
+        # batches of 128 in parallel beat one large batch (EXPERIMENTS.md)
         self.batch_size = batch_size
         self.threads = threads or max(1, min(4, 2 * (os.cpu_count() or 1)))
         signature = [tf.TensorSpec([None, None], tf.int32), tf.TensorSpec([], tf.int32)]

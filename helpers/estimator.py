@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import io
 import time
+from dataclasses import replace
 
 import numpy as np
 from sklearn.base import BaseEstimator
@@ -52,15 +53,15 @@ class Seq2SeqEstimator(BaseEstimator):
     def __init__(
         self,
         task: str = "hex",  # registry name: sets the input length limit and, when y is None, the targets
-        units: int = 64,  # LSTM width (the encoder's two directions get half each)
-        embedding_dim: int = 32,  # byte embedding width
+        units: int | None = None,  # LSTM width (the encoder's two directions get half each); None: sizing's
+        embedding_dim: int | None = None,  # byte embedding width; None: sizing's
         position_features: int = 16,  # sinusoidal position features appended to each embedding
         attend_to_embeddings: bool = True,  # attention also reads the input byte embeddings (faster alignment)
         steps: int = 500,  # training batches
-        batch_size: int = 128,  # examples per batch, drawn with replacement from X
-        learning_rate: float = 1e-2,  # Adam's initial rate; high suits small models
+        batch_size: int | None = None,  # examples per batch, drawn with replacement from X; None: sizing's
+        learning_rate: float | None = None,  # Adam's initial rate; None: sizing's
         cosine_decay: bool = True,  # decay the rate to 5% over ``steps`` (settles the last errors)
-        max_output_length: int | None = None,  # decoder limit in ids; None = longest target in y + 8
+        max_output_length: int | None = None,  # decoder limit in ids; None: sizing's, from the longest target in y
         seed: int = 1,  # weights and batch order
     ):
         self.task = task
@@ -87,9 +88,9 @@ class Seq2SeqEstimator(BaseEstimator):
         #              and a worker process starts TensorFlow here, its native start-up lines filtered out
         import keras
 
-        from helpers.model import LOSSES, Seq2SeqConfig, build_seq2seq
+        from helpers.model import LOSSES, build_seq2seq
+        from helpers.sizing import sized_recipe
         from helpers.streams import as_dataset
-        from helpers.training_config import TrainingConfig
         from helpers.vectorization import teacher_forcing_batch
 
         function = get_function(self.task)
@@ -99,23 +100,24 @@ class Seq2SeqEstimator(BaseEstimator):
             raise ValueError(f"X has {len(inputs)} rows but y has {len(targets)}")
         if not inputs:
             raise ValueError("cannot fit on zero examples")
-        if self.steps < 1 or self.batch_size < 1:
+        if self.steps < 1 or (self.batch_size is not None and self.batch_size < 1):
             raise ValueError(f"steps and batch_size must be positive, got {self.steps} and {self.batch_size}")
         longest_target = max(len(text.encode("utf-8")) for text in targets)
-        self.model_config_ = Seq2SeqConfig(
-            units=self.units, embedding_dim=self.embedding_dim, position_features=self.position_features,
-            attend_to_embeddings=self.attend_to_embeddings,
-            max_input_length=function.max_input_bytes + 1,
-            max_output_length=self.max_output_length or longest_target + 8,
+        sized_model, sized_training = sized_recipe(self.task, function.max_input_bytes, longest_target, steps=self.steps)
+        self.model_config_ = replace(  # the one sizing rule, with the hyper-parameters this estimator was given
+            sized_model, units=self.units or sized_model.units,
+            embedding_dim=self.embedding_dim or sized_model.embedding_dim,
+            position_features=self.position_features, attend_to_embeddings=self.attend_to_embeddings,
+            max_output_length=self.max_output_length or sized_model.max_output_length,
         )
+        batch_size = self.batch_size or sized_training.batch_size
         keras.utils.set_random_seed(self.seed)
         self.model_ = build_seq2seq(self.model_config_)
         self._decoder = None
-        defaults = TrainingConfig()  # the project's clipping, loss and bucket size: one definition
+        defaults = sized_training  # the project's clipping, loss and bucket size: one definition
+        learning_rate = self.learning_rate or sized_training.learning_rate
         if self.cosine_decay:
-            learning_rate = keras.optimizers.schedules.CosineDecay(self.learning_rate, self.steps, alpha=0.05)
-        else:
-            learning_rate = self.learning_rate
+            learning_rate = keras.optimizers.schedules.CosineDecay(learning_rate, self.steps, alpha=0.05)
         self.model_.training_model.compile(
             optimizer=keras.optimizers.Adam(learning_rate, global_clipnorm=defaults.clip_norm),
             loss=LOSSES[defaults.loss],
@@ -124,7 +126,7 @@ class Seq2SeqEstimator(BaseEstimator):
 
         def batches():
             while True:
-                rows = rng.integers(0, len(inputs), size=self.batch_size)
+                rows = rng.integers(0, len(inputs), size=batch_size)
                 yield teacher_forcing_batch(
                     [inputs[row] for row in rows], [targets[row] for row in rows], bucket=defaults.bucket,
                     max_input_length=self.model_config_.max_input_length,

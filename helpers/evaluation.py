@@ -77,14 +77,10 @@ def evaluate_records(function: LearnedFunction, records: list[dict], worst: int 
 
 
 def load_lines(path) -> list[str]:
-    """A text file of inputs, one per line, split on "\\n" only (the format of dev_urls.txt)."""
-    from pathlib import Path
+    """A text file of inputs, one per line (``lines.read_text_lines``: the format of dev_urls.txt)."""
+    from helpers.lines import read_text_lines
 
-    text = Path(path).read_text(encoding="utf-8")
-    lines = text.split("\n")
-    if lines and lines[-1] == "":
-        lines.pop()
-    return lines
+    return read_text_lines(path)
 
 
 def reference_targets(task: str, inputs: list[str]) -> tuple[list[str], list[str]]:

@@ -31,9 +31,9 @@ Four signatures, one ``_decode_ids`` definition:
 
 The page's default engine is not the tfjs graph: run by ``executeAsync``, every op of every loop
 step costs TensorFlow.js tens of microseconds, and a URL takes ~200 steps of ~15-40 small ops each
-(measured: 150-450 ms per URL). ``save_step_weights`` writes OUT/tfjs/step_weights.{json,bin} for
-``StepDecoder`` in web/model.js, the one re-implementation of the step (plain JavaScript loops, ~15 ms
-per URL for a urlparse-sized model; the tests check it byte for byte against ``GreedyDecoder``);
+(EXPERIMENTS.md has the figures). ``save_step_weights`` writes OUT/tfjs/step_weights.{json,bin} for
+``StepDecoder`` in web/model.js, the one re-implementation of the step (plain JavaScript loops, an
+order of magnitude faster; the tests check it byte for byte against ``GreedyDecoder``);
 ``output_step_features`` (in metadata.json) tells JavaScript which terms the model has.
 """
 

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from helpers.functions import LearnedFunction, NotJsonError, predicted_error
+from helpers.lines import read_text_lines
 from helpers.functions.ported import MAX_INPUT_BYTES, import_callable, ported_function, split_spec
 
 
@@ -53,23 +54,11 @@ def recorded_spec(spec: str) -> str:
 # inputs
 # ------------------------------------------------------------------------------------------------
 def read_inputs(path: str | Path) -> list[str]:
-    """The lines of an inputs file, split on "\\n" only (a final "\\n" ends the last line); ValueError
+    """The lines of an inputs file (``lines.read_text_lines``; ``-`` reads standard input); ValueError
     for a missing, empty or non-UTF-8 file, naming the first bad line."""
-    try:
-        data = Path(path).read_bytes()
-    except OSError as error:
-        raise ValueError(f"cannot read {path}: {error.strerror}") from error
-    lines = data.split(b"\n")
-    if lines and lines[-1] == b"":
-        lines.pop()
-    if not lines:
+    texts = read_text_lines(path)
+    if not texts:
         raise ValueError(f"{path} is empty: give one example input per line")
-    texts = []
-    for number, raw in enumerate(lines, start=1):
-        try:
-            texts.append(raw.decode("utf-8"))
-        except UnicodeDecodeError as error:
-            raise ValueError(f"{path} is not UTF-8: line {number}, byte {error.start}: {error.reason}") from error
     return texts
 
 

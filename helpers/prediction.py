@@ -21,9 +21,8 @@ from typing import Iterator
 
 from helpers.functions import REGISTRY, predicted_error
 
-CHUNK_LINES = 16_384  # lines handed to the decoder at once: it sorts them by length, so batches pad little.
-#                       Measured on the 5,000 dev URLs (shipped urlparse, batch 256, 2 CPU cores, the same
-#                       run): 839 URLs/s in chunks of 1,024 lines, 1,258 URLs/s all at once
+CHUNK_LINES = 16_384  # lines handed to the decoder at once: it sorts them by length, so the more lines, the less
+#                       batches pad (measured: EXPERIMENTS.md, "Figures that code comments used to quote")
 
 
 def output_is_valid(task: str, text: str | None) -> bool:

@@ -24,7 +24,7 @@ import numpy as np
 from helpers.functions import LearnedFunction, NotJsonError
 from helpers.model_config import Seq2SeqConfig
 from helpers.training_config import TrainingConfig
-from helpers.vectorization import teacher_forcing_batch
+from helpers.vectorization import batches_by_length, teacher_forcing_batch
 
 
 def validation_examples(function: LearnedFunction, size: int, seed: int) -> tuple[list[str], list[str]]:
@@ -106,10 +106,7 @@ def training_batches(
         for _ in range(math.ceil(config.steps_per_epoch / config.pool_batches)):
             pool = min(config.pool_batches, (epoch + 1) * config.steps_per_epoch - step)
             for batch in _pool_of_batches(function, config, exclude, real_pairs, rng, step, pool):
-                yield teacher_forcing_batch(
-                    [pair[0] for pair in batch], [pair[1] for pair in batch], bucket=config.bucket,
-                    max_input_length=model_config.max_input_length, max_output_length=model_config.max_output_length,
-                )
+                yield pairs_batch(batch, config.bucket, model_config)
             step += pool
 
 
@@ -129,10 +126,7 @@ def _pool_of_batches(function: LearnedFunction, config: TrainingConfig, exclude:
             text, target = function.example(rng, hard=rng.random() < config.hard_input_share)
         if text not in exclude:
             pairs.append((text, target))
-    pairs.sort(key=lambda pair: len(pair[1].encode("utf-8")))
-    batches = [pairs[start:start + config.batch_size] for start in range(0, len(pairs), config.batch_size)]
-    rng.shuffle(batches)
-    return batches
+    return batches_by_length(pairs, config.batch_size, rng)
 
 
 def real_training_pairs(function: LearnedFunction, config: TrainingConfig, exclude: set[str]) -> list[tuple[str, str]]:
@@ -173,12 +167,15 @@ def as_dataset(make_iterator, prefetch: int = 4):
     return tf.data.Dataset.from_generator(make_iterator, output_signature=signature).prefetch(prefetch)
 
 
-def bucketed_batches(inputs, targets, batch_size, bucket, model_config):
-    order = sorted(range(len(inputs)), key=lambda index: len(targets[index]))
-    batches = []
-    for start in range(0, len(order), batch_size):
-        chunk = order[start:start + batch_size]
-        batches.append(teacher_forcing_batch(
-            [inputs[index] for index in chunk], [targets[index] for index in chunk], bucket=bucket,
-            max_input_length=model_config.max_input_length, max_output_length=model_config.max_output_length))
-    return batches
+def bucketed_batches(inputs: list[str], targets: list[str], batch_size: int, bucket: int,
+                     model_config: Seq2SeqConfig) -> list[tuple[dict[str, np.ndarray], np.ndarray]]:
+    """The validation set as teacher-forcing batches, bucketed by length (``batches_by_length``)."""
+    return [pairs_batch(batch, bucket, model_config) for batch in batches_by_length(list(zip(inputs, targets)), batch_size)]
+
+
+def pairs_batch(pairs: Sequence[tuple[str, str]], bucket: int,
+                model_config: Seq2SeqConfig) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """(input, target) pairs -> one teacher-forcing batch (``vectorization.teacher_forcing_batch``)."""
+    return teacher_forcing_batch([pair[0] for pair in pairs], [pair[1] for pair in pairs], bucket=bucket,
+                                 max_input_length=model_config.max_input_length,
+                                 max_output_length=model_config.max_output_length)

@@ -23,6 +23,7 @@ from urllib.parse import urlparse, uses_params
 from helpers.url_generator import (C0_CONTROL_OR_SPACE, NO_PARAMS_SCHEMES, REMOVED_CHARACTERS, _word, random_domain,
                                    random_fragment, random_ipv6, random_path, random_query, random_segment)
 
+RULES_FUNCTION = "urlparse"  # the registered function whose behaviour these rules describe
 SCHEME_CHARACTERS = string.ascii_letters + string.digits + "+-."
 NETLOC_DELIMITERS_NFKC = {"/": "\uff0f", "?": "\uff1f", "#": "\uff03", "@": "\uff20", ":": "\uff1a"}  # fullwidth forms
 

@@ -13,6 +13,7 @@ meets an unknown character.
 
 from __future__ import annotations
 
+import random
 from typing import Iterable, Sequence
 
 import numpy as np
@@ -141,3 +142,15 @@ def teacher_forcing_batch(
     # The END_ID of the target must not be read back as the next decoder input: it becomes padding.
     decoder_ids[decoder_ids == END_ID] = PAD_ID
     return {"encoder_ids": encoder_ids, "decoder_ids": decoder_ids}, decoder_targets
+
+
+def batches_by_length(pairs: Sequence[tuple[str, str]], batch_size: int,
+                      rng: random.Random | None = None) -> list[list[tuple[str, str]]]:
+    """Length bucketing, the one rule every stream uses: (input, target) pairs sorted by the target's
+    length in bytes (a stable sort), cut into batches of ``batch_size`` (the last may be smaller), the
+    batches shuffled by ``rng`` when given. A batch then pads its pairs to nearly the same length."""
+    ordered = sorted(pairs, key=lambda pair: len(pair[1].encode("utf-8")))
+    batches = [ordered[start:start + batch_size] for start in range(0, len(ordered), batch_size)]
+    if rng is not None:
+        rng.shuffle(batches)
+    return batches

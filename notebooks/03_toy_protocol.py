@@ -75,7 +75,8 @@ from helpers.vectorization import VOCABULARY_SIZE, decode_batch, encode_batch, t
 
 # %% [markdown]
 # ## Configuration
-# All the settings of this notebook come from one named recipe in `helpers/recipes.py`, where each
+# All the settings of this notebook come from one named recipe, in the function's registry entry
+# (`helpers/functions/protocol.py`), where each
 # has a comment giving its reason; the command line (`python -m helpers train --recipe protocol`) uses
 # the same one. `environment.smoke` is true in CI, which runs every notebook in a minute or two: it
 # shrinks the run, not the code path.

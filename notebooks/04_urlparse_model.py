@@ -90,7 +90,8 @@ from helpers.training import exact_match, train_or_load
 
 # %% [markdown]
 # ## Configuration
-# The recipe lives in `helpers/recipes.py` (every setting with its reason); the command line trains
+# The recipe lives in the function's registry entry, `helpers/functions/urlparse.py` (every setting
+# with its reason); the command line trains
 # the same one with `python -m helpers train --recipe urlparse --out DIR`. In Colab, set `USE_DRIVE`
 # to mount Google Drive first: checkpoints then survive a disconnect, and re-running the training
 # cell resumes from the last epoch.

@@ -17,7 +17,7 @@
 # **Introduction.** Notebooks 03 and 04 taught the byte-level seq2seq network two URL functions.
 # Nothing in it knows about URLs: its input is UTF-8 bytes, its output the bytes of the answer as
 # compact JSON. So learning another function should be *one parameter*: the name of the function in
-# the registry (`helpers/functions.py`), which knows the real function, how to draw its inputs, and
+# the registry (`helpers/functions/`, one module per function), which knows the real function, how to draw its inputs, and
 # how long they can be. This notebook changes that one name and nothing else:
 #
 # * `hex`: `hex(n)` from the decimal text of n, for 0 ≤ n < 10⁶: arithmetic, not copying;
@@ -78,7 +78,8 @@ from helpers.training import train_or_load
 
 # %% [markdown]
 # ## Configuration
-# Each function has a named recipe in `helpers/recipes.py` (the same for the command line:
+# Each function has a named recipe in its registry entry (`helpers/functions/hexadecimal.py` and the
+# others; the same for the command line:
 # `python -m helpers train --recipe hex --out runs/hex`). Budgets are numbers of steps, so every
 # machine trains the same models; only the time differs. The title and date recipes stop training as
 # soon as all 2,000 validation inputs are right (at most 9,000 steps); hex (12,000 steps) and splitext
@@ -141,7 +142,7 @@ if hex_result.history:  # a trained run (not a loaded model) has its curve
 # model never saw. The small numbers are the opposite: the 2,000 validation inputs contain all ten
 # 1-digit numbers, and a training stream that skipped every validation input (as the first runs did)
 # never trained on them. Now it keeps the *common* ones, each over `common_input_share` of the draws
-# (`helpers/training.py`): 1 to 3 digits here.
+# (`helpers/streams.py`): 1 to 3 digits here.
 #
 # **Measured: this is where the network fails.** In the stored run the recipe (128 units, batch 128 at
 # 3e-3, a cosine over its 12,000 steps: 19.5 minutes of training on 2 CPU cores) gets 31.5% of the

@@ -10,10 +10,11 @@ import pytest
 from helpers.decoders import GreedyDecoder
 from helpers.export import convert_to_tfjs, save_saved_model, InGraphDecoder
 from helpers.functions import get_function
+from helpers.lines import read_text_lines
+from helpers.locations import DEV_URLS_PATH, REAL_URLS_PATH
 from helpers.model import Seq2SeqConfig
 from helpers.web import Browser, build_site, serve
 
-DEV_URLS = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "dev_urls.txt"
 CONFIG = Seq2SeqConfig(units=32, embedding_dim=16, max_input_length=65, max_output_length=24)
 # The other branches of the step engine (web/model.js StepDecoder): one encoder direction, no
 # positions, scaled attention over [encoder outputs, byte embeddings].
@@ -30,7 +31,7 @@ def browser_inputs(max_bytes: int) -> list[str]:
     """30 generated URLs and 30 real ones (dev_urls.txt, when present), all short enough."""
     rng = random.Random(21)
     generator = get_function("urlparse")
-    real = DEV_URLS.read_text().splitlines() if DEV_URLS.is_file() else []
+    real = read_text_lines(DEV_URLS_PATH) if DEV_URLS_PATH.is_file() else []
     real = [url for url in real if 0 < len(url.encode("utf-8")) <= max_bytes][:30]
     inputs = []
     while len(inputs) < 60 - len(real):  # generated ones fill in when dev_urls.txt is absent
@@ -123,7 +124,6 @@ def test_non_ascii_input_runs_with_a_note(site):
 SHIPPED_MODEL = Path(__file__).resolve().parent.parent / "models" / "urlparse"
 
 
-REAL_URLS = Path(__file__).resolve().parent.parent / "data" / "real_urls.txt"
 
 
 @pytest.mark.skipif(not SHIPPED_MODEL.is_dir(), reason="models/urlparse is not shipped in this checkout")
@@ -131,14 +131,13 @@ def test_page_with_the_shipped_urlparse_model_matches_python_and_urlparse(tmp_pa
     """The page as built by tools/build_web.py (the shipped model): its JavaScript step decoder against
     GreedyDecoder byte for byte on 1,000 real URLs (data/real_urls.txt) and 60 more, and the parsed
     fields against urllib.parse.urlparse itself."""
-    from helpers.evaluation import load_lines
     from helpers.storage import load_model
 
     stored = load_model(SHIPPED_MODEL)
     decoder = InGraphDecoder(stored.model, stored.task)
     saved_model = save_saved_model(decoder, tmp_path / "saved_model")
     site_directory = build_site(convert_to_tfjs(saved_model, tmp_path / "tfjs", decoder), tmp_path / "site")
-    real = [url for url in load_lines(REAL_URLS) if 0 < len(url.encode("utf-8")) <= 256]
+    real = [url for url in read_text_lines(REAL_URLS_PATH) if 0 < len(url.encode("utf-8")) <= 256]
     inputs = browser_inputs(200) + random.Random(5).sample(real, 1000)
     reference = GreedyDecoder(stored.model)(inputs)
     with serve(site_directory) as url, Browser() as browser:

@@ -35,8 +35,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-DEV_URLS = ROOT.parent / "shared" / "data" / "dev_urls.txt"
-REAL_URLS = ROOT / "data" / "real_urls.txt"
 
 
 def worker(root: str, model: str, inputs_path: str, out: str) -> int:
@@ -124,13 +122,15 @@ def main() -> int:
 
     sys.path.insert(0, str(ROOT))
     from helpers.functions import get_function
+    from helpers.lines import read_text_lines
+    from helpers.locations import DEV_URLS_PATH, REAL_URLS_PATH
     from helpers.storage import load_model
 
     stored = load_model(arguments.model)
     function = get_function(stored.task)
-    source = Path(arguments.inputs) if arguments.inputs else (DEV_URLS if DEV_URLS.is_file() else REAL_URLS)
+    source = Path(arguments.inputs) if arguments.inputs else (DEV_URLS_PATH if DEV_URLS_PATH.is_file() else REAL_URLS_PATH)
     max_bytes = stored.model.config.max_input_length - 1
-    lines = [line for line in source.read_text(encoding="utf-8").split("\n") if line]
+    lines = [line for line in read_text_lines(source) if line]
     usable = [line for line in lines if len(line.encode("utf-8")) <= max_bytes][: arguments.limit]
     with tempfile.TemporaryDirectory() as scratch_name:
         scratch = Path(scratch_name)

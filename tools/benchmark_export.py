@@ -23,15 +23,16 @@ import tensorflow as tf  # noqa: E402
 
 from helpers.export import export  # noqa: E402
 from helpers.functions import get_function  # noqa: E402
+from helpers.lines import read_text_lines  # noqa: E402
+from helpers.locations import DEV_URLS_PATH  # noqa: E402
 from helpers.storage import load_model  # noqa: E402
 from helpers.web import build_site, measure_in_browser  # noqa: E402
 
-DEV_URLS = ROOT.parent / "shared" / "data" / "dev_urls.txt"
 PYTHON_BATCH = 256  # rows per SavedModel call
 
 
 def benchmark_inputs(task: str, max_bytes: int, count: int) -> list[str]:
-    lines = DEV_URLS.read_text().splitlines() if DEV_URLS.is_file() else []
+    lines = read_text_lines(DEV_URLS_PATH) if DEV_URLS_PATH.is_file() else []
     inputs = [line for line in lines if 0 < len(line.encode("utf-8")) <= max_bytes][:count]
     rng, generator = random.Random(0), get_function(task)
     while len(inputs) < count:

@@ -26,9 +26,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from helpers.locations import DEV_URLS_PATH  # noqa: E402
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-DEV_URLS = ROOT.parent / "shared" / "data" / "dev_urls.txt"
 
 
 def record_in_metrics(out: Path) -> None:
@@ -99,7 +100,7 @@ def main() -> int:
     parser.add_argument("--recipe", default="urlparse")
     parser.add_argument("--model-set", nargs="*", default=[], help="override Seq2SeqConfig fields: name=value")
     parser.add_argument("--training-set", nargs="*", default=[], help="override TrainingConfig fields: name=value")
-    parser.add_argument("--dev", default=str(DEV_URLS))
+    parser.add_argument("--dev", default=str(DEV_URLS_PATH))
     parser.add_argument("--compare-averages", nargs="*", type=int, default=[], metavar="STEPS",
                         help="also keep moving averages of the weights over these numbers of steps, and compare")
     parser.add_argument("--record-only", action="store_true",

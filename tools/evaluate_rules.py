@@ -23,7 +23,7 @@ def main() -> int:
     from helpers.decoders import GreedyDecoder
     from helpers.functions import error_output, to_json_text
     from helpers.storage import load_model
-    from helpers.urlparse_rules import RULES, fields, rule_inputs
+    from helpers.urlparse_rules import RULES, RULES_FUNCTION, fields, rule_inputs
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", required=True)
@@ -33,8 +33,8 @@ def main() -> int:
     arguments = parser.parse_args()
 
     stored = load_model(arguments.model)
-    if stored.task != "urlparse":
-        print(f"error: {arguments.model} is a model of {stored.task!r}, not urlparse", file=sys.stderr)
+    if stored.task != RULES_FUNCTION:
+        print(f"error: {arguments.model} is a model of {stored.task!r}, not {RULES_FUNCTION}", file=sys.stderr)
         return 2
     decoder = GreedyDecoder(stored.model)
     max_bytes = stored.model.config.max_input_length - 1

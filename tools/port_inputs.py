@@ -75,7 +75,7 @@ def messy_path(rng: random.Random) -> str:
 
 def shell_line(rng: random.Random) -> str:
     """A command line of plain, quoted and backslash-escaped words; shlex.split raises ValueError
-    on an unclosed quote or a trailing backslash (about 8% of the lines)."""
+    on an unclosed quote or a trailing backslash (a few of the lines)."""
     words = []
     for _ in range(rng.randint(1, 5)):
         roll = rng.random()

@@ -9,8 +9,20 @@ below.
 """
 
 from helpers.functions.registry import (ERROR_KEY, FRESH_SEED, REGISTRY, LearnedFunction, NotJsonError, error_output,
-                                        get_function, predicted_error, register, to_json_text)
+                                        predicted_error, register, to_json_text)
+from helpers.functions.ported import ported_function
 from helpers.functions import protocol, urlparse, hexadecimal, splitext, title, date_inverse  # noqa: E402,F401  (register)
 
 __all__ = ["ERROR_KEY", "FRESH_SEED", "REGISTRY", "LearnedFunction", "NotJsonError", "error_output", "get_function",
            "predicted_error", "register", "to_json_text"]
+
+
+def get_function(name: str) -> LearnedFunction:
+    """The registry entry ``name``, or for ``MODULE:FUNCTION`` (``path/file.py:FUNCTION``) the imported
+    function as an entry with ``errors_as_outputs`` and no input generator (enough to evaluate)."""
+    if name in REGISTRY:
+        return REGISTRY[name]
+    if ":" in name:
+        return ported_function(name)
+    raise ValueError(f"unknown function {name!r}; registered: {', '.join(sorted(REGISTRY))}, "
+                     f"or name any function as MODULE:FUNCTION")

@@ -139,16 +139,3 @@ def register(entry: LearnedFunction) -> LearnedFunction:
         raise ValueError(f"a function named {entry.name!r} is registered already")
     REGISTRY[entry.name] = entry
     return entry
-
-
-def get_function(name: str) -> LearnedFunction:
-    """The registry entry ``name``, or for ``MODULE:FUNCTION`` (``path/file.py:FUNCTION``) the imported
-    function as an entry with ``errors_as_outputs`` and no input generator (enough to evaluate)."""
-    if name in REGISTRY:
-        return REGISTRY[name]
-    if ":" in name:
-        from helpers.functions.ported import ported_function
-
-        return ported_function(name)
-    raise ValueError(f"unknown function {name!r}; registered: {', '.join(sorted(REGISTRY))}, "
-                     f"or name any function as MODULE:FUNCTION")
