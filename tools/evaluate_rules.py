@@ -3,8 +3,10 @@
     python tools/evaluate_rules.py --model models/urlparse [--count 100]
 
 Targets come from the real urlparse: its six fields as compact JSON, or ``{"error":"ValueError"}``
-where it raises (the form a model that learns errors answers in). Prints one row per rule and the
-exact match over all of them.
+where it raises (the form a model that learns errors answers in). Prints one row per rule (exact
+match, and how many outputs parse as JSON) and the exact match over all of them; then the same for
+fresh generated URLs with control characters in them (``--control-count``), whose outputs must escape
+them as ``json.dumps`` does (``\\u0016``): the share of those outputs that parse as JSON.
 """
 
 from __future__ import annotations
@@ -19,6 +21,31 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 
+def parses_as_json(text: str | None) -> bool:
+    try:
+        json.loads(text)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+def control_character_urls(count: int, seed: int, max_bytes: int) -> list[str]:
+    """``count`` fresh URLs from the generators that put control characters in (``leading_space_url``:
+    C0 controls and spaces around and inside a URL; ``control_character_url``: tabs and newlines),
+    each holding at least one control character, each at most ``max_bytes`` long."""
+    import random
+
+    from helpers.url_generator import control_character_url, leading_space_url
+
+    rng = random.Random(seed)
+    urls = []
+    while len(urls) < count:
+        url = (leading_space_url if rng.random() < 0.5 else control_character_url)(rng)
+        if len(url.encode("utf-8")) <= max_bytes and any(ord(character) < 32 or ord(character) == 127 for character in url):
+            urls.append(url)
+    return urls
+
+
 def main() -> int:
     from helpers.decoders import GreedyDecoder
     from helpers.functions import error_output, to_json_text
@@ -29,6 +56,8 @@ def main() -> int:
     parser.add_argument("--model", required=True)
     parser.add_argument("--count", type=int, default=100, help="inputs per rule")
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--control-count", type=int, default=1000,
+                        help="fresh generated URLs with control characters to decode (0: none)")
     parser.add_argument("--json", help="also write the results here")
     arguments = parser.parse_args()
 
@@ -45,13 +74,25 @@ def main() -> int:
         decoded = decoder(inputs).texts
         right = sum(got == want for got, want in zip(decoded, targets))
         wrong = [(url, want, got) for url, want, got in zip(inputs, targets, decoded) if got != want]
+        valid = sum(parses_as_json(got) for got in decoded)
         rows.append({"rule": rule.name, "right": right, "count": len(inputs), "raises": rule.raises,
-                     "wrong_examples": wrong[:3]})
+                     "valid_json": valid, "wrong_examples": wrong[:3]})
         right_total += right
         count_total += len(inputs)
-        print(f"{right / len(inputs):8.2%}  {right:4}/{len(inputs):<4} {rule.name}{'  (urlparse raises)' if rule.raises else ''}",
-              flush=True)
+        print(f"{right / len(inputs):8.2%}  {right:4}/{len(inputs):<4} JSON {valid:4}  {rule.name}"
+              f"{'  (urlparse raises)' if rule.raises else ''}", flush=True)
     print(f"{right_total / count_total:8.2%}  {right_total}/{count_total} over {len(RULES)} rules")
+    if arguments.control_count:
+        inputs = control_character_urls(arguments.control_count, arguments.seed + 1, max_bytes)
+        targets = [error_output(ValueError()) if fields(url) is None else to_json_text(fields(url)) for url in inputs]
+        decoded = decoder(inputs).texts
+        valid = sum(parses_as_json(got) for got in decoded)
+        right = sum(got == want for got, want in zip(decoded, targets))
+        rows.append({"set": "generated URLs with control characters", "right": right, "count": len(inputs),
+                     "valid_json": valid,
+                     "wrong_examples": [(u, w, g) for u, w, g in zip(inputs, targets, decoded) if g != w][:3]})
+        print(f"generated URLs with control characters: {valid}/{len(inputs)} outputs parse as JSON "
+              f"({valid / len(inputs):.2%}), {right}/{len(inputs)} exact ({right / len(inputs):.2%})")
     if arguments.json:
         Path(arguments.json).write_text(json.dumps(rows, indent=2, ensure_ascii=False) + "\n")
     return 0
