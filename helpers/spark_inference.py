@@ -14,23 +14,30 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
+from urllib.parse import urlparse
 
 import numpy as np
 import pandas as pd
 from pyspark import keyword_only
 from pyspark.ml import Transformer
 from pyspark.ml.param.shared import HasInputCol, HasOutputCol, Param, Params, TypeConverters
-from pyspark.ml.util import DefaultParamsReadable, DefaultParamsWritable
+from pyspark.ml.util import DefaultParamsReadable, DefaultParamsReader, DefaultParamsWritable, DefaultParamsWriter
+
+DEFAULT_OUTPUT_COLUMN = "learned"  # the decoded text, when no other column name is given
+SCORE_SUFFIX = "_score"  # the score column is named after the output column ...
+ERROR_SUFFIX = "_error"  # ... and so is the column that says why a row has no output
+CARRIED_MODEL_FOLDER = "model"  # a saved LearnedFunctionTransformer keeps a copy of its model here
 
 
 @dataclass
 class InferenceSettings:
     batch_size: int = 256  # rows per SavedModel call: larger batches amortize the loop's per-step overhead
-    output_column: str = "learned"  # the decoded text
-    score_column: str = "learned_score"  # its confidence
+    output_column: str = DEFAULT_OUTPUT_COLUMN  # the decoded text
+    score_column: str = DEFAULT_OUTPUT_COLUMN + SCORE_SUFFIX  # its confidence
 
 
 def keep_workers_off_the_gpu() -> None:
@@ -123,36 +130,118 @@ def predict_frame(frame: pd.DataFrame, stored, input_column: str, output_column:
     return frame.assign(**{output_column: outputs, score_column: scores, error_column: errors})
 
 
+def local_folder(path: str) -> Path:
+    """The local folder of a path Spark ML saves to (a plain path or a file: URI); ValueError for
+    another file system, where the stage cannot copy its model."""
+    parsed = urlparse(path)
+    if parsed.scheme not in ("", "file"):
+        raise ValueError(f"LearnedFunctionTransformer carries its model only to a local folder, not to {path}")
+    return Path(parsed.path if parsed.scheme else path)
+
+
+def checked_model(model_path: str, what: str) -> None:
+    """``load_model`` on the driver: a missing or damaged model is one line here, naming it, rather than
+    a failed Spark task later."""
+    from helpers.storage import load_model
+
+    try:
+        load_model(model_path)
+    except ValueError as error:
+        raise ValueError(f"{what}: {error}") from None
+
+
+class ModelCarryingWriter(DefaultParamsWriter):
+    """Saves the stage's params (metadata/, as every pyspark.ml stage) and a copy of its model's files
+    (model/), so that the saved stage works on a machine without the original model folder."""
+
+    def saveImpl(self, path: str) -> None:
+        model_path = self.instance.getModelPath()
+        checked_model(model_path, f"cannot save {type(self.instance).__name__}")
+        carried = local_folder(path) / CARRIED_MODEL_FOLDER
+        carried.mkdir(parents=True, exist_ok=True)
+        for file in Path(model_path).iterdir():
+            if file.is_file():
+                shutil.copy2(file, carried / file.name)
+        super().saveImpl(path)
+
+
+class ModelCarryingReader(DefaultParamsReader):
+    """Loads the params, then points ``modelPath`` at the copy of the model the stage carries; a stage
+    without a usable copy fails here, in one line that names the missing model."""
+
+    def load(self, path: str):
+        instance = super().load(path)
+        carried = local_folder(path) / CARRIED_MODEL_FOLDER
+        checked_model(str(carried), f"the saved stage {path} has no usable model")
+        return instance._set(modelPath=str(carried))
+
+
 class LearnedFunctionTransformer(Transformer, HasInputCol, HasOutputCol, DefaultParamsReadable, DefaultParamsWritable):
     """A learned function as a ``pyspark.ml`` stage:
 
         stage = LearnedFunctionTransformer(inputCol="url", outputCol="parsed", modelPath="models/urlparse")
         Pipeline(stages=[stage]).fit(frame).transform(frame)
 
-    Adds ``outputCol`` (the decoded text, compact JSON, as ``predict``'s output; null when the model
-    cannot take the row or gives no valid UTF-8), ``scoreCol`` (its confidence, default
-    ``<outputCol>_score``) and ``errorCol`` (why the output is null, default ``<outputCol>_error``).
-    Every row stays; nothing fails the job. Each Spark task loads the model directory once and
-    decodes with ``GreedyDecoder``. Saved and loaded with a pipeline (the params, not the weights:
-    ``modelPath`` must be readable where the pipeline is loaded)."""
+    Params (defaults set with ``_setDefault``, shown by ``explainParams()``):
 
-    modelPath = Param(Params._dummy(), "modelPath", "a trained model directory (config.json, model.weights.h5)",
-                      typeConverter=TypeConverters.toString)
-    scoreCol = Param(Params._dummy(), "scoreCol", "column for the output's score (default <outputCol>_score)",
-                     typeConverter=TypeConverters.toString)
-    errorCol = Param(Params._dummy(), "errorCol", "column for why a row has no output (default <outputCol>_error)",
-                     typeConverter=TypeConverters.toString)
+        inputCol   the string column to decode (no default: required)
+        outputCol  the decoded text, compact JSON as ``predict``'s output; null when the model cannot
+                   take the row or gives no valid UTF-8 (default "learned")
+        scoreCol   the output's score, the smallest probability among the emitted bytes; NaN when there
+                   is no output (default: outputCol + "_score")
+        errorCol   why a row has no output, null when it has one (default: outputCol + "_error")
+        modelPath  a trained model directory (config.json, model.weights.h5; no default: required)
+
+    Every row stays; nothing fails the job. Each Spark task loads the model directory once and decodes
+    with ``GreedyDecoder``. Saved with a pipeline, the stage carries a copy of its model (``model/``
+    beside its ``metadata/``; to a local folder only), and a loaded stage decodes with that copy: a
+    saved pipeline works where the original model folder is absent, and one whose copy is missing or
+    damaged fails at load, in one line that names it."""
+
+    modelPath = Param(Params._dummy(), "modelPath", "a trained model directory (config.json, model.weights.h5); "
+                      "a saved stage carries a copy of it", typeConverter=TypeConverters.toString)
+    scoreCol = Param(Params._dummy(), "scoreCol", "column for the output's score, the smallest probability among "
+                     "the emitted bytes (default: outputCol + '_score')", typeConverter=TypeConverters.toString)
+    errorCol = Param(Params._dummy(), "errorCol", "column for why a row has no output, null when it has one "
+                     "(default: outputCol + '_error')", typeConverter=TypeConverters.toString)
 
     @keyword_only
     def __init__(self, *, inputCol: str | None = None, outputCol: str | None = None, modelPath: str | None = None,
                  scoreCol: str | None = None, errorCol: str | None = None):
         super().__init__()
+        self._setDefault(outputCol=DEFAULT_OUTPUT_COLUMN)
+        self._set_column_defaults(DEFAULT_OUTPUT_COLUMN)
         self._set(**self._input_kwargs)
+
+    def _set_column_defaults(self, output_column: str) -> None:
+        self._setDefault(scoreCol=output_column + SCORE_SUFFIX, errorCol=output_column + ERROR_SUFFIX)
+
+    def _set(self, **kwargs):
+        """As ``Params._set``; a new outputCol also renames the default score and error columns."""
+        super()._set(**kwargs)
+        if kwargs.get("outputCol") is not None:
+            self._set_column_defaults(self.getOutputCol())
+        return self
+
+    def set(self, param: Param, value) -> None:
+        self._set(**{param.name: value})
 
     @keyword_only
     def setParams(self, *, inputCol: str | None = None, outputCol: str | None = None, modelPath: str | None = None,
                   scoreCol: str | None = None, errorCol: str | None = None):
         return self._set(**self._input_kwargs)
+
+    def setInputCol(self, value: str):
+        return self._set(inputCol=value)
+
+    def setOutputCol(self, value: str):
+        return self._set(outputCol=value)
+
+    def setScoreCol(self, value: str):
+        return self._set(scoreCol=value)
+
+    def setErrorCol(self, value: str):
+        return self._set(errorCol=value)
 
     def setModelPath(self, value: str):
         return self._set(modelPath=value)
@@ -160,20 +249,27 @@ class LearnedFunctionTransformer(Transformer, HasInputCol, HasOutputCol, Default
     def getModelPath(self) -> str:
         return self.getOrDefault(self.modelPath)
 
-    def score_column(self) -> str:
-        return self.getOrDefault(self.scoreCol) if self.isDefined(self.scoreCol) else f"{self.getOutputCol()}_score"
+    def getScoreCol(self) -> str:
+        return self.getOrDefault(self.scoreCol)
 
-    def error_column(self) -> str:
-        return self.getOrDefault(self.errorCol) if self.isDefined(self.errorCol) else f"{self.getOutputCol()}_error"
+    def getErrorCol(self) -> str:
+        return self.getOrDefault(self.errorCol)
+
+    def write(self) -> ModelCarryingWriter:
+        return ModelCarryingWriter(self)
+
+    @classmethod
+    def read(cls) -> ModelCarryingReader:
+        return ModelCarryingReader(cls)
 
     def _transform(self, dataset):
         from pyspark.sql.types import DoubleType, StringType, StructField, StructType
 
-        for name in ("inputCol", "outputCol", "modelPath"):
+        for name in ("inputCol", "modelPath"):
             if not self.isDefined(getattr(self, name)):
                 raise ValueError(f"LearnedFunctionTransformer needs {name}")
         input_column, output_column = self.getInputCol(), self.getOutputCol()
-        score_column, error_column = self.score_column(), self.error_column()
+        score_column, error_column = self.getScoreCol(), self.getErrorCol()
         if input_column not in dataset.columns:
             raise ValueError(f"no column {input_column!r}; the frame has {dataset.columns}")
         if not isinstance(dataset.schema[input_column].dataType, StringType):
@@ -183,14 +279,14 @@ class LearnedFunctionTransformer(Transformer, HasInputCol, HasOutputCol, Default
         if taken:
             raise ValueError(f"the frame already has the output columns {sorted(taken)}")
         model_path = str(Path(self.getModelPath()).resolve())
-        from helpers.storage import load_model
-
-        load_model(model_path)  # a missing or damaged model is a ValueError here, not a failed Spark task
+        checked_model(model_path, "LearnedFunctionTransformer")  # on the driver, before any Spark task
         schema = StructType(dataset.schema.fields + [StructField(output_column, StringType()),
                                                      StructField(score_column, DoubleType()),
                                                      StructField(error_column, StringType())])
 
         def task(batches):
+            from helpers.storage import load_model
+
             keep_workers_off_the_gpu()
             stored = load_model(model_path)
             for frame in batches:

@@ -1,4 +1,9 @@
-"""Spark batch inference with the exported SavedModel equals the Python decoder, row for row."""
+"""Spark batch inference with the exported SavedModel equals the Python decoder, row for row; the
+pipeline stage equals predict, documents its params and carries its model when saved."""
+
+import re
+import shutil
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -14,6 +19,7 @@ def spark():
     session = start_session(SparkSettings(app_name="porting-code-inference-tests", master="local[2]",
                                           shuffle_partitions=2))
     yield session
+    session.stop()
 
 
 def test_learned_column_equals_python_decoder(spark, tmp_path):
@@ -93,25 +99,82 @@ def test_transformer_equals_predict_row_for_row_and_keeps_every_row(spark, model
 CONFIGS_MAX_INPUT_BYTES_PLUS_ONE = 65  # CONFIGS[0] takes 64 bytes
 
 
-def test_transformer_in_a_pipeline_saves_and_loads(spark, model_directory, tmp_path):
-    from pyspark.ml import Pipeline, PipelineModel
+def saved_pipeline(frame, model_folder: Path, path: Path, **params):
+    from pyspark.ml import Pipeline
+
+    from helpers.spark_inference import LearnedFunctionTransformer
+
+    stage = LearnedFunctionTransformer(inputCol="url", outputCol="parsed", modelPath=str(model_folder), **params)
+    fitted = Pipeline(stages=[stage]).fit(frame)
+    fitted.write().overwrite().save(str(path))
+    return fitted
+
+
+def test_a_saved_pipeline_carries_its_model(spark, model_directory, tmp_path):
+    """Saved, the stage keeps a copy of the model; loaded after the original folder is gone, it gives
+    the same rows as before."""
+    from pyspark.ml import PipelineModel
 
     from helpers.spark_inference import LearnedFunctionTransformer
 
     directory, _, inputs = model_directory
+    original = tmp_path / "original-model"
+    shutil.copytree(directory, original)
     frame = spark.createDataFrame([(text,) for text in inputs[:12]], "url string")
-    stage = LearnedFunctionTransformer(inputCol="url", outputCol="parsed", modelPath=str(directory),
-                                       scoreCol="confidence", errorCol="why")
-    fitted = Pipeline(stages=[stage]).fit(frame)
+    fitted = saved_pipeline(frame, original, tmp_path / "pipeline", scoreCol="confidence", errorCol="why")
     before = fitted.transform(frame).toPandas()
-    fitted.write().overwrite().save(str(tmp_path / "pipeline"))
+    shutil.rmtree(original)  # the pipeline alone, as on another machine
     loaded = PipelineModel.load(str(tmp_path / "pipeline"))
     restored = loaded.stages[0]
     assert isinstance(restored, LearnedFunctionTransformer)
-    assert (restored.getInputCol(), restored.getOutputCol(), restored.getModelPath()) == ("url", "parsed", str(directory))
+    assert (restored.getInputCol(), restored.getOutputCol()) == ("url", "parsed")
+    assert Path(restored.getModelPath()).is_relative_to(tmp_path / "pipeline")
     after = loaded.transform(frame).toPandas()
     assert list(after.columns) == ["url", "parsed", "confidence", "why"]
+    assert after["parsed"].notna().sum() > 2
     pd.testing.assert_frame_equal(before, after)
+
+
+def test_a_saved_pipeline_without_its_model_fails_at_load_naming_it(spark, model_directory, tmp_path):
+    from pyspark.ml import PipelineModel
+
+    directory, _, inputs = model_directory
+    frame = spark.createDataFrame([(text,) for text in inputs[:2]], "url string")
+    saved_pipeline(frame, directory, tmp_path / "pipeline")
+    stage_folder, = (tmp_path / "pipeline" / "stages").iterdir()
+    (stage_folder / "model" / "model.weights.h5").unlink()
+    with pytest.raises(ValueError) as error:
+        PipelineModel.load(str(tmp_path / "pipeline"))
+    assert str(error.value) == (f"the saved stage {stage_folder} has no usable model: {stage_folder / 'model'} is not "
+                                f"a saved model: it needs config.json and model.weights.h5")
+
+
+def test_a_stage_without_a_model_cannot_be_saved(spark, tmp_path):
+    from pyspark.ml import Pipeline
+
+    from helpers.spark_inference import LearnedFunctionTransformer
+
+    frame = spark.createDataFrame([("a",)], "url string")
+    stage = LearnedFunctionTransformer(inputCol="url", modelPath=str(tmp_path / "none"))
+    with pytest.raises(ValueError, match=re.escape(f"cannot save LearnedFunctionTransformer: model directory "
+                                                   f"{tmp_path / 'none'} does not exist")):
+        Pipeline(stages=[stage]).fit(frame).write().save(str(tmp_path / "pipeline"))
+
+
+def test_params_are_documented_and_defaults_are_params_defaults():
+    from helpers.spark_inference import LearnedFunctionTransformer
+
+    stage = LearnedFunctionTransformer(inputCol="url", modelPath="models/urlparse")
+    assert all(param.doc for param in stage.params)
+    assert not stage.isSet(stage.outputCol) and not stage.isSet(stage.scoreCol) and not stage.isSet(stage.errorCol)
+    defaults = {param.name: value for param, value in stage.extractParamMap().items()}
+    assert (defaults["outputCol"], defaults["scoreCol"], defaults["errorCol"]) == ("learned", "learned_score", "learned_error")
+    stage.setOutputCol("parsed")  # the score and error columns follow the output column by default ...
+    assert (stage.getScoreCol(), stage.getErrorCol()) == ("parsed_score", "parsed_error")
+    assert "default: parsed_score" in stage.explainParam(stage.scoreCol)
+    stage.setParams(scoreCol="confidence")  # ... unless they are set
+    stage.setOutputCol("other")
+    assert (stage.getScoreCol(), stage.getErrorCol()) == ("confidence", "other_error")
 
 
 def test_transformer_bad_settings_are_value_errors(spark, model_directory, tmp_path):
@@ -125,7 +188,8 @@ def test_transformer_bad_settings_are_value_errors(spark, model_directory, tmp_p
         LearnedFunctionTransformer(inputCol="n", outputCol="o", modelPath=str(directory)).transform(frame)
     with pytest.raises(ValueError, match="needs modelPath"):
         LearnedFunctionTransformer(inputCol="url", outputCol="o").transform(frame)
-    with pytest.raises(ValueError, match="does not exist"):
+    with pytest.raises(ValueError, match=re.escape(f"LearnedFunctionTransformer: model directory {tmp_path / 'none'} "
+                                                   f"does not exist")):
         LearnedFunctionTransformer(inputCol="url", outputCol="o", modelPath=str(tmp_path / "none")).transform(frame)
     with pytest.raises(ValueError, match="already has"):
         LearnedFunctionTransformer(inputCol="url", outputCol="url", modelPath=str(directory)).transform(frame)
