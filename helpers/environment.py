@@ -155,3 +155,41 @@ def mount_drive() -> bool:
 
     drive.mount("/content/drive")
     return True
+
+
+def machine_description() -> str:
+    """"2 CPU cores (AMD EPYC 7B13), x86_64, Linux, no GPU, Python 3.11.7": what every record of a
+    measurement (a model's metrics and evaluations, a stored notebook's run) says it ran on. Asks
+    nvidia-smi, not TensorFlow, so it costs no TensorFlow import."""
+    import platform
+    import shutil
+    import subprocess
+
+    cpu = "model unknown"
+    try:
+        cpu = next((line.partition(":")[2].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                    if line.startswith("model name")), cpu)
+    except OSError:
+        pass
+    gpus = []
+    if shutil.which("nvidia-smi"):
+        listed = subprocess.run(["nvidia-smi", "--query-gpu=name", "--format=csv,noheader"], capture_output=True, text=True)
+        gpus = [line.strip() for line in listed.stdout.splitlines() if line.strip()]
+    return (f"{os.cpu_count()} CPU cores ({cpu}), {platform.machine()}, {platform.system()}, "
+            f"{', '.join(gpus) if gpus else 'no GPU'}, Python {platform.python_version()}")
+
+
+def code_commit() -> str | None:
+    """The checkout's commit ("4ae6813", with "+uncommitted changes" when a tracked file other than a
+    stored notebook differs from it), or None outside a git checkout: which code a record came from."""
+    import subprocess
+
+    try:
+        commit = subprocess.run(["git", "-C", str(REPOSITORY_ROOT), "rev-parse", "--short", "HEAD"],
+                                capture_output=True, text=True).stdout.strip()
+        status = subprocess.run(["git", "-C", str(REPOSITORY_ROOT), "status", "--porcelain", "--untracked-files=no"],
+                                capture_output=True, text=True).stdout.splitlines()
+    except OSError:
+        return None
+    changed = [line for line in status if not line.endswith(".ipynb")]  # notebooks a --store run wrote do not count
+    return (commit + ("+uncommitted changes" if changed else "")) or None

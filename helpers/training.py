@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import datetime
 import json
-import os
-import platform
 import shutil
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -34,11 +32,10 @@ __all__ = ["TrainingConfig", "TrainingResult", "train", "resume", "train_or_load
 
 
 def hardware_description() -> str:
-    import tensorflow as tf
+    """What the run's metrics say it ran on (``environment.machine_description``)."""
+    from helpers.environment import machine_description
 
-    gpus = tf.config.list_physical_devices("GPU")
-    device = f"{len(gpus)} GPU(s)" if gpus else "CPU only"
-    return f"{os.cpu_count()} CPU cores, {device}, {platform.processor() or platform.machine()}"
+    return machine_description()
 
 
 @dataclass

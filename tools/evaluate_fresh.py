@@ -30,11 +30,28 @@ def as_json(table) -> dict:
             for group, row in table.iterrows()}
 
 
+def write_records(model: str, report: dict, count: int, seed: int) -> None:
+    """Each table of ``report`` as records of the model (helpers.records)."""
+    from helpers.records import record
+
+    mix = f"{count} fresh inputs of the generator's mix, seed {seed}"
+    for group, row in report["generator_mix"].items():
+        record(model, "exact match" if group == "all" else f"exact match, {group}", mix, row["correct"], row["total"])
+    for group, row in report.get("exact_match_by_group", {}).items():
+        record(model, "exact match" if group == "all" else f"exact match, group {group}",
+               f"{count} fresh inputs per group, seed {seed}", row["correct"], row["total"])
+    if "target_draw" in report:
+        target = report["target_draw"]
+        record(model, "exact match", f"{target['total']} fresh inputs, {target['draw']}, seed {seed + 1}",
+               target["correct"], target["total"])
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", required=True, help="a saved model directory")
     parser.add_argument("--count", type=int, default=10_000, help="fresh inputs (hex: per number of digits)")
     parser.add_argument("--seed", type=int, default=None, help="default: helpers.fresh_evaluation.FRESH_SEED")
+    parser.add_argument("--record", action="store_true", help="write the figures into the model's evaluations.json")
     arguments = parser.parse_args()
 
     from helpers.fresh_evaluation import FRESH_SEED, exact_match_by_group, exact_match_raised_or_returned
@@ -64,6 +81,8 @@ def main() -> int:
     report["generator_mix"] = as_json(exact_match_raised_or_returned(stored.model, stored.task, arguments.count, seed))
     report["decode_seconds"] = round(time.monotonic() - started, 1)
     print(json.dumps(report, indent=1))
+    if arguments.record:
+        write_records(arguments.model, report, arguments.count, seed)
     return 0
 
 

@@ -59,6 +59,7 @@ def main() -> int:
     parser.add_argument("--control-count", type=int, default=1000,
                         help="fresh generated URLs with control characters to decode (0: none)")
     parser.add_argument("--json", help="also write the results here")
+    parser.add_argument("--record", action="store_true", help="write the figures into the model's evaluations.json")
     arguments = parser.parse_args()
 
     stored = load_model(arguments.model)
@@ -93,6 +94,19 @@ def main() -> int:
                      "wrong_examples": [(u, w, g) for u, w, g in zip(inputs, targets, decoded) if g != w][:3]})
         print(f"generated URLs with control characters: {valid}/{len(inputs)} outputs parse as JSON "
               f"({valid / len(inputs):.2%}), {right}/{len(inputs)} exact ({right / len(inputs):.2%})")
+    if arguments.record:
+        from helpers.records import record
+
+        suite = f"helpers.urlparse_rules: {len(RULES)} rules x {arguments.count} inputs, seed {arguments.seed}"
+        record(arguments.model, "rule suite exact match", suite, right_total, count_total)
+        for row in rows:
+            if row.get("raises"):
+                record(arguments.model, f"error family {row['rule']}: answered {{\"error\":\"ValueError\"}}",
+                       suite, row["right"], row["count"])
+            elif "set" in row:
+                data = f"{row['count']} generated URLs with control characters, seed {arguments.seed + 1}"
+                record(arguments.model, "outputs that parse as JSON", data, row["valid_json"], row["count"])
+                record(arguments.model, "exact match", data, row["right"], row["count"])
     if arguments.json:
         Path(arguments.json).write_text(json.dumps(rows, indent=2, ensure_ascii=False) + "\n")
     return 0

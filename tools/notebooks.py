@@ -27,6 +27,7 @@ import jupytext
 import nbformat
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # helpers.environment, for the run record
 NOTEBOOKS = ROOT / "notebooks"
 CELL_TIMEOUT_SECONDS = int(os.environ.get("PORTING_CELL_TIMEOUT", "3600"))
 
@@ -117,42 +118,16 @@ def command_check(_arguments) -> int:
     return 1 if problems else 0
 
 
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.partition(":")[2].strip()
-    except OSError:
-        pass
-    return "model unknown"
-
-
-def gpu_summary() -> str:
-    import shutil
-    import subprocess
-
-    if not shutil.which("nvidia-smi"):
-        return "no GPU"
-    listed = subprocess.run(["nvidia-smi", "--query-gpu=name", "--format=csv,noheader"], capture_output=True, text=True)
-    names = [line.strip() for line in listed.stdout.splitlines() if line.strip()]
-    return ", ".join(names) if names else "no GPU"
-
-
 def run_record(seconds: float, status: str) -> dict:
     """What an executed notebook's metadata says of its run: where, when, from which commit, how long."""
     import datetime
-    import platform
-    import subprocess
 
-    commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
-    changed = [line for line in subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "--untracked-files=no"],
-                                               capture_output=True, text=True).stdout.splitlines()
-               if not line.endswith(".ipynb")]  # the notebooks a --store run has already written do not count
+    from helpers.environment import code_commit, machine_description
+
     return {
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-        "commit": (commit.stdout.strip() + ("+uncommitted changes" if changed else "")) or None,
-        "hardware": f"{os.cpu_count()} CPU cores ({cpu_model()}), {platform.machine()}, {platform.system()}, "
-                    f"{gpu_summary()}, Python {platform.python_version()}",
+        "commit": code_commit(),
+        "hardware": machine_description(),
         "wall_seconds": round(seconds),
         "smoke": os.environ.get("PORTING_SMOKE", "0") == "1",
         "status": status,

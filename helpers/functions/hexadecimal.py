@@ -93,7 +93,7 @@ def decimal_numbers_by_digits(count_per_digit_count: int, max_digits: int = HEX_
 
 
 def uniform_number(rng: random.Random) -> str:
-    """A number drawn uniformly below HEX_MAX: the draw hex's accuracy target is stated on (nine in ten
+    """A number drawn uniformly below 10**6 (HEX_MAX): the draw hex's accuracy target is stated on (nine in ten
     have six digits, where the generator's mix over-draws short numbers)."""
     return str(rng.randrange(HEX_MAX))
 

@@ -1,0 +1,56 @@
+"""A model's measurements, written once, by the command that measured them.
+
+    models/NAME/evaluations.json   [{"measure": ..., "data": ..., "correct": ..., "total": ..., "value": ...,
+                                     "date": ..., "hardware": ..., "commit": ..., "command": ...}, ...]
+
+Every figure the README, a model card or a notebook's prose quotes about a shipped model comes from
+a record here (or from its metrics.json, which training writes): tools/readme_figures.py builds the
+README's table from them, and a test fails when a quoted figure and its record disagree. A record
+replaces an older one of the same measure on the same data.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import shlex
+import sys
+from pathlib import Path
+
+from helpers.environment import code_commit, machine_description
+
+EVALUATIONS_FILE = "evaluations.json"
+
+
+def read_records(model_directory: str | Path) -> list[dict]:
+    path = Path(model_directory) / EVALUATIONS_FILE
+    if not path.is_file():
+        return []
+    try:
+        records = json.loads(path.read_text())
+    except json.JSONDecodeError as error:
+        raise ValueError(f"{path} is damaged ({error}): write its records again") from error
+    if not isinstance(records, list):
+        raise ValueError(f"{path} must hold a list of records")
+    return records
+
+
+def record(model_directory: str | Path, measure: str, data: str, correct: int, total: int,
+           command: list[str] | None = None) -> dict:
+    """Writes (or replaces) the record of ``measure`` on ``data``: ``correct`` of ``total``, with the
+    date, the machine, the code's commit and the command line (default: this process's)."""
+    from helpers.storage import write_text_atomically
+
+    if total < 1 or not 0 <= correct <= total:
+        raise ValueError(f"a record needs 0 <= correct <= total and total >= 1, got {correct} of {total}")
+    entry = {
+        "measure": measure, "data": data, "correct": int(correct), "total": int(total),
+        "value": round(correct / total, 6),
+        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "hardware": machine_description(), "commit": code_commit(),
+        "command": shlex.join(command if command is not None else ["python", *sys.argv]),
+    }
+    kept = [old for old in read_records(model_directory) if (old.get("measure"), old.get("data")) != (measure, data)]
+    path = Path(model_directory) / EVALUATIONS_FILE
+    write_text_atomically(path, json.dumps(kept + [entry], indent=1, ensure_ascii=False) + "\n")
+    return entry

@@ -1,0 +1,23 @@
+import json
+
+import pytest
+
+from helpers.records import EVALUATIONS_FILE, read_records, record
+
+
+def test_a_record_says_what_on_which_data_when_where_and_by_which_command(tmp_path):
+    first = record(tmp_path, "exact match", "100 inputs", 97, 100, command=["python", "x.py"])
+    assert first["value"] == 0.97 and first["command"] == "python x.py"
+    assert {"date", "hardware", "commit"} <= set(first) and "CPU cores" in first["hardware"]
+    record(tmp_path, "exact match", "other data", 1, 2)
+    again = record(tmp_path, "exact match", "100 inputs", 99, 100)  # the same measure on the same data: replaced
+    records = read_records(tmp_path)
+    assert [(entry["data"], entry["correct"]) for entry in records] == [("other data", 1), ("100 inputs", 99)]
+    assert records[-1] == again
+    with pytest.raises(ValueError, match="correct <= total"):
+        record(tmp_path, "exact match", "x", 3, 2)
+    (tmp_path / EVALUATIONS_FILE).write_text("{not json")
+    with pytest.raises(ValueError, match="damaged"):
+        read_records(tmp_path)
+    assert read_records(tmp_path / "none") == []
+    assert json.loads(json.dumps(first)) == first
