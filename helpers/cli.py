@@ -79,17 +79,14 @@ def share(text: str) -> float:
 
 
 def read_lines(path: str) -> list[bytes]:
-    """The lines of FILE as bytes, split on b"\\n" only. A final "\\n" does not start another line."""
+    """The lines of FILE (``helpers.lines``: split on "\\n" only, "-" for standard input); a file that
+    cannot be read is a usage error."""
+    from helpers.lines import read_lines as read
+
     try:
-        data = sys.stdin.buffer.read() if path == STDIN else Path(path).read_bytes()
-    except OSError as error:
-        raise UsageError(f"cannot read {path}: {error.strerror}") from error
-    if not data:
-        return []
-    lines = data.split(b"\n")
-    if lines[-1] == b"":
-        lines.pop()
-    return lines
+        return read(path)
+    except ValueError as error:
+        raise UsageError(str(error)) from error
 
 
 def copy_of_standard_input(destination: Path) -> str:
