@@ -69,9 +69,7 @@ def test_every_model_card_is_what_its_records_give():
 
 def test_a_card_whose_records_changed_is_caught(tmp_path):
     tool = load_tool("model_cards")
-    (tmp_path / "splitext").mkdir()
-    for name in ("config.json", "metrics.json", "COMMAND.txt", tool.CARD_FILE):
-        shutil.copy(ROOT / "models" / "splitext" / name, tmp_path / "splitext" / name)
+    shutil.copytree(ROOT / "models" / "splitext", tmp_path / "splitext")
     assert tool.stale_cards(tmp_path) == []
     metrics = json.loads((tmp_path / "splitext" / "metrics.json").read_text())
     assert f"{100 * metrics['validation_exact_match']:.2f}%" in (tmp_path / "splitext" / tool.CARD_FILE).read_text()

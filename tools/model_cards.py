@@ -6,10 +6,11 @@
 
 A model folder is ``models/<name>/`` with ``config.json`` and ``metrics.json``; its card says what the
 function is (the registry's description), how the model was made (``COMMAND.txt``), on what data, the
-figures measured with their dates and hardware as recorded (``metrics.json``, and the evaluations in
-``COMMAND.txt`` and ``EVALUATIONS.txt``: ``evaluate`` reports, ``tools/evaluate_fresh.py`` reports,
-``tools/evaluate_rules.py`` tables), the kinds of input it fails on where a record measures them, its
-intended use, limits and licence. Nothing else goes in: a card changes when a record does.
+figures measured with their dates and hardware as recorded (``metrics.json``; ``evaluations.json``,
+``helpers.records``; and the evaluations in ``COMMAND.txt`` and ``EVALUATIONS.txt``: ``evaluate``
+reports, ``tools/evaluate_fresh.py`` reports, ``tools/evaluate_rules.py`` tables), the kinds of input it
+fails on where a record measures them, its intended use, limits and licence. Nothing else goes in: a
+card changes when a record does.
 
 ``models/ported/`` is left out: it holds no model itself, and its six ported models keep their figures
 in ``models/ported/results.json`` and ``models/ported/README.md``, in another format.
@@ -29,6 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 MODELS = ROOT / "models"
 CARD_FILE = "README.md"
 RECORD_FILES = ("COMMAND.txt", "EVALUATIONS.txt")  # free-form records: comments, commands, what they printed
+PART_OF_A_MEASURE = ", "  # evaluations.json: "exact match, group 4" measures a part of the inputs
 FAMILY_BELOW = 0.99  # a kind of input is listed as a failure family when the model gets less than this of it
 WORST_SHOWN = 3  # wrong answers quoted per evaluate report
 RULE_LINE = re.compile(r"^\s*(?P<percent>[\d.]+)%\s+(?P<correct>\d+)/(?P<total>\d+)\s+(?P<name>.+?)\s*$")
@@ -153,6 +155,31 @@ def read_record(path: Path) -> tuple[str, list[str], list[Evaluation]]:
     return " ".join(header), commands, evaluations
 
 
+def measured(entry: dict) -> str:
+    """One record of evaluations.json as a line: measure (data): figure."""
+    return f"{entry['measure']} ({entry['data']}): {figure(Group('', entry['correct'], entry['total']))}"
+
+
+def structured_records(folder: Path) -> tuple[list[str], list[str]]:
+    """(lines for the measured figures, lines for the failure families) from ``evaluations.json``:
+    the records grouped by the run that wrote them (command, date, machine, commit)."""
+    from helpers.records import EVALUATIONS_FILE, read_records
+
+    records = read_records(folder)
+    if not records:
+        return [], []
+    figures = [f"Recorded in `{EVALUATIONS_FILE}`:", ""]
+    runs: dict[tuple, list[dict]] = {}
+    for entry in records:
+        runs.setdefault((entry["command"], entry["date"], entry["hardware"], entry["commit"]), []).append(entry)
+    for (command, date, hardware, commit), entries in runs.items():
+        figures += [f"{date}, {hardware}, commit {commit}:", "", "```bash", command, "```", ""]
+        figures += [f"- {measured(entry)}" for entry in entries] + [""]
+    families = [f"- {measured(entry)} (`{EVALUATIONS_FILE}`, {entry['date']})" for entry in records
+                if PART_OF_A_MEASURE in entry["measure"] and entry["correct"] / entry["total"] < FAMILY_BELOW]
+    return figures, families
+
+
 def training_data(task: str, training: dict) -> list[str]:
     size = training.get("validation_size")
     lines = [f"- Inputs drawn by the generator of the registry entry `{task}` (`helpers/functions`, at the commit "
@@ -199,7 +226,8 @@ def card(folder: Path) -> str:
     max_input_bytes = shape["max_input_length"] - 1
 
     out = [f"# `models/{folder.name}`: {task}, learned from examples", "",
-           f"<!-- Written by `python tools/model_cards.py write` from {', '.join(['config.json', 'metrics.json', *(name for name, *_ in records)])}: "
+           f"<!-- Written by `python tools/model_cards.py write` from "
+           f"{', '.join(['config.json', 'metrics.json', *(name for name in ('evaluations.json', *RECORD_FILES) if (folder / name).is_file())])}: "
            f"edit those, not this file. -->", "",
            f"**The function.** {description} (registry entry `{task}`, `helpers/functions`). The model answers each "
            f"input with the function's result as compact JSON, learnt from examples alone.", "",
@@ -230,6 +258,8 @@ def card(folder: Path) -> str:
         out.append(f"- `{key}`: {percent(metrics[key])}"
                    + (f" of {metrics[size_key]:,} inputs (`{size_key}`)" if metrics.get(size_key) else ""))
     out.append("")
+    structured, structured_families = structured_records(folder)
+    out += structured
     for name, header, commands, found in records:
         if found and any(command not in measuring for command in commands):
             out += [f"Recorded in `{name}` (dated in its header, quoted above):", ""]
@@ -239,14 +269,13 @@ def card(folder: Path) -> str:
             out += [f"{evaluation.description or 'An evaluation'}:", "", "```bash", *evaluation.commands, "```", ""]
             out += [f"- {group.label}: {figure(group)}" for group in evaluation.overall] + [""]
     out += ["## Known failure families", ""]
-    families = [(evaluation, group) for evaluation in evaluations for group in evaluation.families
-                if group.share < FAMILY_BELOW]
+    families = [f"- {group.label}: {figure(group)} (`{evaluation.source}`)" for evaluation in evaluations
+                for group in evaluation.families if group.share < FAMILY_BELOW] + structured_families
     wrong = [(evaluation, text) for evaluation in evaluations for text in evaluation.wrong_inputs]
     if not families and not wrong:
         out += ["None recorded: no record breaks the errors down by kind of input.", ""]
     if families:
-        out += [f"Kinds of input the model gets less than {percent(FAMILY_BELOW)} of, as measured:", ""]
-        out += [f"- {group.label}: {figure(group)} (`{evaluation.source}`)" for evaluation, group in families] + [""]
+        out += [f"Kinds of input the model gets less than {percent(FAMILY_BELOW)} of, as measured:", "", *families, ""]
     if wrong:
         out += [f"Wrong answers an evaluation names (at most {WORST_SHOWN} each, most confident first):", ""]
         out += [f"- `` {shown(text)} `` (`{evaluation.source}`)" for evaluation, text in wrong]
