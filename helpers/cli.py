@@ -145,6 +145,12 @@ def command_evaluate(arguments) -> int:
         raise UsageError(f"cannot evaluate {arguments.model}: {error}") from error
     report = evaluate_records(function, list(predict_records(stored, lines)))
     print(json.dumps(report, indent=2, ensure_ascii=False))
+    if arguments.record is not None and report["compared"]:
+        from helpers.records import record
+
+        command = ["python", "-m", "helpers", "evaluate", "--model", arguments.model, arguments.file, "--record", arguments.record]
+        record(arguments.model, "exact match", arguments.record, report["compared"] - report["wrong"], report["compared"],
+               command=command)
     if arguments.min_exact is not None:
         if report["exact_match"] is None:
             raise RuntimeFailure(f"no line of {arguments.file} could be compared, so exact match is not at least "
@@ -404,6 +410,9 @@ def build_parser(prog: str = "porting") -> argparse.ArgumentParser:
     evaluate = commands.add_parser("evaluate", help="exact match of a model against the real function")
     evaluate.add_argument("--model", required=True, help="a trained model directory")
     evaluate.add_argument("file", help='inputs, one per line ("-" for standard input)')
+    evaluate.add_argument("--record", metavar="DATA",
+                          help="write the exact match into the model's evaluations.json as measured on DATA "
+                               "(a description of FILE, e.g. 'dev_urls.txt: 5,000 real URLs')")
     evaluate.add_argument("--min-exact", type=share, metavar="X",
                           help="exit with status 1 when exact match is below X (0..1), after printing the report")
     evaluate.set_defaults(run=command_evaluate)

@@ -23,3 +23,23 @@ def small_model():
     bias[2] += 4.0  # END_ID: make outputs finish at various lengths
     model.output_layer.set_weights([kernel * 20.0, bias])
     return model
+
+
+@pytest.fixture(scope="session")
+def load_tool():
+    """A script of tools/ as a module: load_tool("readme_figures")."""
+    import importlib.util
+    import sys
+    from pathlib import Path
+
+    tools = Path(__file__).resolve().parent.parent / "tools"
+    if str(tools) not in sys.path:
+        sys.path.insert(0, str(tools))  # the tools import their shared modules (generated_files) by name
+
+    def load(name: str):
+        spec = importlib.util.spec_from_file_location(name, tools / f"{name}.py")
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module
+
+    return load

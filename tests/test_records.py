@@ -1,4 +1,5 @@
 import json
+from pathlib import Path
 
 import pytest
 
@@ -21,3 +22,19 @@ def test_a_record_says_what_on_which_data_when_where_and_by_which_command(tmp_pa
         read_records(tmp_path)
     assert read_records(tmp_path / "none") == []
     assert json.loads(json.dumps(first)) == first
+
+
+def test_evaluate_record_writes_the_exact_match_beside_the_model(tmp_path, capsys):
+    import shutil
+
+    from helpers.cli import main
+
+    model = tmp_path / "title"
+    shutil.copytree(Path(__file__).resolve().parent.parent / "models" / "title", model)
+    (model / EVALUATIONS_FILE).unlink(missing_ok=True)
+    (tmp_path / "inputs.txt").write_text("hello world\nmary had a little lamb\n")
+    assert main(["evaluate", "--model", str(model), str(tmp_path / "inputs.txt"), "--record", "two lines"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    [entry] = read_records(model)
+    assert (entry["measure"], entry["data"], entry["total"]) == ("exact match", "two lines", 2)
+    assert entry["correct"] == report["compared"] - report["wrong"] and "--record" in entry["command"]
