@@ -26,8 +26,8 @@ from pathlib import Path
 RUNTIME_FAILURE = 1
 USAGE_ERROR = 2
 INTERRUPTED = 130  # 128 + SIGINT: what a shell reports for a command stopped by Ctrl-C
-TASK_EPOCHS = 100  # train --task: the epoch budget when --epochs and --steps are not given (an upper bound;
-#                    --minutes or --target usually ends the run first)
+TASK_STEPS = 10_000  # train --task: the step budget when --epochs, --steps and --minutes are not given
+TASK_SIZING_SAMPLE = 1000  # train --task: examples drawn to find the longest output, for the sizing rule
 STDIN = "-"
 STDIN_INPUTS_FILE = "inputs-from-stdin.txt"  # learn --inputs -: the run keeps what it read, so it can resume
 
@@ -170,13 +170,12 @@ def epochs_for_steps(steps: int, steps_per_epoch: int) -> int:
 
 
 def training_settings(arguments):
-    """(TrainingConfig, Seq2SeqConfig) of a new run: a recipe's, or the flags' over the defaults."""
+    """(TrainingConfig, Seq2SeqConfig) of a new run: a recipe's, or the sizing rule's with the flags over it."""
     from dataclasses import replace
 
     from helpers.functions import REGISTRY
-    from helpers.model import Seq2SeqConfig
     from helpers.recipes import RECIPES, recipe
-    from helpers.training_config import TrainingConfig, parse_settings
+    from helpers.training_config import parse_settings
 
     if arguments.recipe is not None:
         if arguments.recipe not in RECIPES:
@@ -185,12 +184,11 @@ def training_settings(arguments):
     else:
         if arguments.task not in REGISTRY:
             raise UsageError(f"unknown task {arguments.task!r}; registered: {', '.join(sorted(REGISTRY))}")
-        chosen = {field: getattr(arguments, destination) for destination, field in RECIPE_MODEL_FLAGS.items()
-                  if getattr(arguments, destination) is not None}
-        model_config = Seq2SeqConfig(max_input_length=REGISTRY[arguments.task].max_input_bytes + 1, **chosen)
-        chosen = {field: getattr(arguments, destination) for destination, field in RECIPE_TRAINING_FLAGS.items()
-                  if getattr(arguments, destination) is not None}
-        training_config = TrainingConfig(task=arguments.task, **{"epochs": TASK_EPOCHS, **chosen})
+        model_config, training_config = task_settings(arguments, REGISTRY[arguments.task])
+    try:
+        model_config = replace(model_config, **parse_settings(arguments.model_set or [], model_config))
+    except (TypeError, ValueError) as error:
+        raise UsageError(str(error)) from error
     if arguments.seed is not None:
         training_config = replace(training_config, seed=arguments.seed)
     if arguments.minutes is not None:
@@ -204,6 +202,32 @@ def training_settings(arguments):
     return training_config, model_config
 
 
+def task_settings(arguments, function):
+    """(Seq2SeqConfig, TrainingConfig) of ``train --task``: the one sizing rule (``helpers.sizing``) for the
+    function's inputs and outputs, the budget (--steps, else --minutes, else TASK_STEPS), then the flags given."""
+    import random
+    from dataclasses import replace
+
+    from helpers.sizing import sized_recipe
+
+    _, targets = function.examples(random.Random(arguments.seed or 1), TASK_SIZING_SAMPLE)
+    longest_output = max(len(target.encode("utf-8")) for target in targets)
+    by_time = arguments.minutes is not None and arguments.steps is None and arguments.epochs is None
+    model_config, training_config = sized_recipe(
+        function.name, function.max_input_bytes, longest_output, minutes=arguments.minutes if by_time else None,
+        steps=None if by_time else (arguments.steps or TASK_STEPS))
+    model_config = replace(model_config, **{field: getattr(arguments, destination)
+                                            for destination, field in RECIPE_MODEL_FLAGS.items()
+                                            if getattr(arguments, destination) is not None})
+    chosen = {field: getattr(arguments, destination) for destination, field in RECIPE_TRAINING_FLAGS.items()
+              if getattr(arguments, destination) is not None}
+    if not by_time and "steps_per_epoch" in chosen and "epochs" not in chosen:  # the same budget in other epochs
+        chosen["epochs"] = epochs_for_steps(arguments.steps or TASK_STEPS, chosen["steps_per_epoch"])
+    if not by_time and "epochs" in chosen and "learning_rate_decay_epochs" not in chosen:
+        chosen["learning_rate_decay_epochs"] = chosen["epochs"]  # the cosine over the budget, as the rule sets it
+    return model_config, replace(training_config, **chosen)
+
+
 def check_flags(arguments) -> None:
     """Usage errors of train that need no import: flags a recipe sets, flags --resume would ignore."""
     if arguments.recipe is not None:
@@ -213,7 +237,7 @@ def check_flags(arguments) -> None:
                              f"{'it' if len(overridden) == 1 else 'them'} out (--set NAME=VALUE changes a training "
                              f"setting of the recipe; --task NAME takes every setting from flags)")
     if arguments.resume is not None:
-        ignored = given_flags(arguments, ["out", "minutes", "seed", "set", *RECIPE_TRAINING_FLAGS, *RECIPE_MODEL_FLAGS])
+        ignored = given_flags(arguments, ["out", "minutes", "seed", "set", "model_set", *RECIPE_TRAINING_FLAGS, *RECIPE_MODEL_FLAGS])
         ignored += ["--fresh"] if arguments.fresh else []
         if ignored:
             raise UsageError(f"train --resume RUN goes on with RUN's own settings: leave out {', '.join(ignored)} "
@@ -319,9 +343,10 @@ def command_export(arguments) -> int:
 def add_train_parser(commands) -> None:
     train = commands.add_parser(
         "train", help="train a model of a registered function (resumes if OUT holds the same run)",
-        description="With --task, the settings not given take the defaults of TrainingConfig "
-                    "(helpers/training_config.py) and Seq2SeqConfig (helpers/model.py), and at most "
-                    f"{TASK_EPOCHS} epochs. With --recipe, the recipe sets them: giving one of its flags is an error.")
+        description="With --task, the settings not given come from the sizing rule (helpers/sizing.py) for the "
+                    f"function's inputs and outputs, and a budget of {TASK_STEPS:,} steps unless --steps, --epochs "
+                    "or --minutes says otherwise. With --recipe, the recipe sets them: giving one of its flags is an "
+                    "error; --set and --model-set change its settings by name.")
     what = train.add_mutually_exclusive_group(required=True)
     what.add_argument("--recipe", help="a named recipe from helpers.recipes (model and training settings)")
     what.add_argument("--task", help="registered function name, e.g. protocol, urlparse, hex (settings from flags)")
@@ -333,9 +358,11 @@ def add_train_parser(commands) -> None:
                        help="the budget in training steps (rounded up to whole epochs); with --resume, a new budget")
     train.add_argument("--set", nargs="+", metavar="NAME=VALUE",
                        help="change TrainingConfig fields, e.g. learning_rate_decay_epochs=65")
+    train.add_argument("--model-set", nargs="+", metavar="NAME=VALUE",
+                       help="change Seq2SeqConfig fields, e.g. encoder_layers=2")
     train.add_argument("--minutes", type=float, help="training time budget in minutes (the run stops at the end "
                                                      "of the epoch that passes it)")
-    train.add_argument("--epochs", type=positive_integer, help=f"--task: epochs at most (default {TASK_EPOCHS})")
+    train.add_argument("--epochs", type=positive_integer, help=f"--task: epochs at most (default: {TASK_STEPS:,} steps' worth)")
     train.add_argument("--steps-per-epoch", type=positive_integer,
                        help="--task: training steps between two validations and checkpoints")
     train.add_argument("--batch-size", type=positive_integer, help="--task: examples per training step")

@@ -217,10 +217,11 @@ def test_make_sample_data_reads_urls_from_standard_input(capsys, monkeypatch, tm
 
 
 def test_train_steps_sets_the_budget_with_the_task_defaults(capsys, tmp_path):
+    from dataclasses import replace
+
     from helpers.functions import REGISTRY
-    from helpers.model import Seq2SeqConfig
     from helpers.run_state import read_run_settings
-    from helpers.training_config import TrainingConfig
+    from helpers.sizing import sized_recipe
 
     status, out, _ = run_cli(capsys, "train", "--task", "protocol", "--out", tmp_path / "run", "--steps", "3",
                              "--steps-per-epoch", "2", "--batch-size", "8", "--units", "16", "--embedding-dim", "8",
@@ -228,10 +229,12 @@ def test_train_steps_sets_the_budget_with_the_task_defaults(capsys, tmp_path):
     metrics = json.loads(out[out.index("{\n"):])  # the epochs' lines come first
     assert status == 0
     assert (metrics["epochs"], metrics["steps"]) == (2, 4)  # 3 steps, rounded up to whole epochs of 2
-    training_config, model_config = read_run_settings(tmp_path / "run")  # the flags given, the defaults for the rest
-    assert training_config == TrainingConfig(task="protocol", epochs=2, steps_per_epoch=2, batch_size=8, validation_size=8)
-    assert model_config == Seq2SeqConfig(units=16, embedding_dim=8, max_output_length=40,
-                                         max_input_length=REGISTRY["protocol"].max_input_bytes + 1)
+    training_config, model_config = read_run_settings(tmp_path / "run")  # the flags given, the sizing rule for the rest
+    sized_model, sized_training = sized_recipe("protocol", REGISTRY["protocol"].max_input_bytes, 40, steps=3)
+    assert training_config == replace(sized_training, epochs=2, learning_rate_decay_epochs=2, steps_per_epoch=2,
+                                      batch_size=8, validation_size=8)
+    assert model_config == replace(sized_model, units=16, embedding_dim=8, max_output_length=40)
+    assert model_config.max_input_length == REGISTRY["protocol"].max_input_bytes + 1
 
 
 def test_ctrl_c_is_status_130_and_one_line(tmp_path):
@@ -303,3 +306,17 @@ def test_broken_pipe_is_not_an_error(model_dir):
     status = process.wait(timeout=300)
     assert json.loads(first)["input"] == "http://a.com"
     assert status == 0 and process.stderr.read() == b""
+
+
+def test_model_set_and_set_change_a_recipe_by_name():
+    from helpers.cli import build_parser, training_settings
+    from helpers.recipes import recipe
+
+    arguments = build_parser().parse_args(["train", "--recipe", "hex", "--out", "x", "--model-set", "encoder_layers=2",
+                                           "--set", "curriculum_steps=3000", "--steps", "40000"])
+    training_config, model_config = training_settings(arguments)
+    recipe_model, recipe_training = recipe("hex")
+    assert (model_config.encoder_layers, recipe_model.encoder_layers) == (2, 1)
+    assert model_config.units == recipe_model.units
+    assert training_config.curriculum_steps == 3000
+    assert training_config.epochs * training_config.steps_per_epoch == 40000
