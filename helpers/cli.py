@@ -376,9 +376,14 @@ def add_train_parser(commands) -> None:
                        help="--task: longest output the decoders write, in ids")
     train.add_argument("--validation-size", type=positive_integer,
                        help="--task: held-out generated inputs decoded after every epoch")
-    train.add_argument("--seed", type=int, help="seed of the initial weights and of the training stream")
-    train.add_argument("--fresh", action="store_true", help="start afresh: delete OUT's resume state instead of resuming")
+    add_seed_and_fresh(train, "seed of the initial weights and of the training stream")
     train.set_defaults(run=command_train)
+
+
+def add_seed_and_fresh(parser, seed_help: str) -> None:
+    """The two options every training command has (train, learn)."""
+    parser.add_argument("--seed", type=int, help=seed_help)
+    parser.add_argument("--fresh", action="store_true", help="start afresh: delete OUT's resume state instead of resuming")
 
 
 def add_learn_parser(commands) -> None:
@@ -393,8 +398,7 @@ def add_learn_parser(commands) -> None:
     budget.add_argument("--minutes", type=float, help="training time budget (default: helpers.porting.PortConfig's)")
     budget.add_argument("--steps", type=positive_integer,
                         help="a budget in training steps instead: the same model on any machine")
-    learn.add_argument("--seed", type=int, help="seed of the split of the inputs, the training stream and validation")
-    learn.add_argument("--fresh", action="store_true", help="start afresh: delete OUT's resume state instead of resuming")
+    add_seed_and_fresh(learn, "seed of the split of the inputs, the training stream and validation")
     learn.set_defaults(run=command_learn)
 
 

@@ -55,24 +55,19 @@ def build_test_site(config, directory):
     return model, build_site(tfjs, directory / "site")
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    return build_test_site(CONFIG, tmp_path_factory.mktemp("web"))
+def site_fixture(config, name: str):
+    """A module-scoped fixture ``name``: the page built for a random model of ``config``."""
+    @pytest.fixture(scope="module", name=name)
+    def built_site(tmp_path_factory):
+        return build_test_site(config, tmp_path_factory.mktemp(name))
+
+    return built_site
 
 
-@pytest.fixture(scope="module")
-def other_site(tmp_path_factory):
-    return build_test_site(OTHER_CONFIG, tmp_path_factory.mktemp("web_other"))
-
-
-@pytest.fixture(scope="module")
-def stacked_site(tmp_path_factory):
-    return build_test_site(STACKED_CONFIG, tmp_path_factory.mktemp("web_stacked"))
-
-
-@pytest.fixture(scope="module")
-def copy_site(tmp_path_factory):
-    return build_test_site(COPY_CONFIG, tmp_path_factory.mktemp("web_copy"))
+site = site_fixture(CONFIG, "site")
+other_site = site_fixture(OTHER_CONFIG, "other_site")
+stacked_site = site_fixture(STACKED_CONFIG, "stacked_site")
+copy_site = site_fixture(COPY_CONFIG, "copy_site")
 
 
 @pytest.mark.parametrize("which, engine", [("site", "step"), ("site", "graph"), ("other_site", "step"),
