@@ -4,6 +4,7 @@ fresh virtual environment running ``porting predict`` with a shipped model."""
 import importlib.util
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -13,6 +14,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+from packaging.requirements import Requirement
 
 import helpers
 
@@ -58,6 +60,39 @@ def test_requirement_files_hold_every_dependency_once_extras_expanded():
     for requirement in project["dependencies"] + project["optional-dependencies"]["spark"]:
         assert run_time.count(requirement) == 1, requirement
     assert not any(line.startswith(project["name"]) for line in run_time)  # no self-reference left
+
+
+def test_the_local_environment_takes_colabs_versions_and_they_fit_the_ranges():
+    """requirements-dev.txt applies tools/colab_constraints.txt, which names Colab's Python and pins
+    packages that are ours, each inside pyproject.toml's range for it."""
+    tool = requirements_tool()
+    development = (ROOT / tool.DEVELOPMENT_FILE).read_text().splitlines()
+    assert f"-c {tool.COLAB_CONSTRAINTS}" in development
+    python, pins = tool.colab_pins(ROOT / tool.COLAB_CONSTRAINTS)
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    ours = {tool.canonical_name(Requirement(text).name) for text in
+            tool.expand([f"{project['name']}[{extra}]" for extra in project["optional-dependencies"]], project)
+            + project["dependencies"]}
+    assert re.fullmatch(r"3\.\d+", python) and pins and set(pins) <= ours
+    assert tool.colab_conflicts() == []
+
+
+def test_a_colab_version_outside_a_range_is_caught(tmp_path):
+    tool = requirements_tool()
+    (tmp_path / "tools").mkdir()
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    constraints = (ROOT / tool.COLAB_CONSTRAINTS).read_text()
+    (tmp_path / tool.COLAB_CONSTRAINTS).write_text(constraints)
+    assert tool.colab_conflicts(tmp_path) == []
+    (tmp_path / tool.COLAB_CONSTRAINTS).write_text(
+        re.sub(r"(?m)^tensorflow==.*$", "tensorflow==1.0.0", re.sub(r"(?m)^# PYTHON .*$", "# PYTHON 3.6", constraints)))
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    python, _ = tool.colab_pins(tmp_path / tool.COLAB_CONSTRAINTS)
+    tensorflow = next(text for text in project["dependencies"] if Requirement(text).name == "tensorflow")
+    assert tool.colab_conflicts(tmp_path) == [
+        f"{tool.COLAB_CONSTRAINTS}: Colab's Python {python} is outside requires-python {project['requires-python']} "
+        "in pyproject.toml",
+        f"{tool.COLAB_CONSTRAINTS}: tensorflow 1.0.0 (Colab's) is outside {tensorflow!r} in pyproject.toml"]
 
 
 def test_every_model_card_is_what_its_records_give():
@@ -110,6 +145,7 @@ def run(command: list, timeout: float, **options) -> subprocess.CompletedProcess
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(INSTALL_SECONDS + 1200)  # the install, then up to 20 minutes for the build and the commands
 def test_the_wheel_installs_into_an_empty_environment_and_predicts(tmp_path):
     """Slow (minutes: pip installs TensorFlow into the new environment, from pip's cache when
     tools/bootstrap.sh filled it, else from the registry; without either it fails, as a user's

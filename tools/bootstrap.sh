@@ -11,7 +11,7 @@ if [ ! -x "$venv/bin/python" ]; then
   "$python" -m venv "$venv"
 fi
 stamp="$venv/.requirements.sha256"
-wanted="$(cat "$root"/requirements*.txt | sha256sum | cut -d' ' -f1)"
+wanted="$(cat "$root"/requirements*.txt "$root/tools/colab_constraints.txt" | sha256sum | cut -d' ' -f1)"  # requirements-dev.txt's -c file too
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$wanted" ]; then
   echo "installing requirements into $venv (about a minute the first time)"
   "$venv/bin/python" -m pip install -q --upgrade pip

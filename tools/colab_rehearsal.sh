@@ -1,29 +1,42 @@
 #!/usr/bin/env bash
 # The Colab rehearsal: every notebook in smoke mode through its Colab branch.
-#   - a kernel in an environment with Colab's package versions (tools/colab_runtime.txt: TensorFlow
-#     2.20.0, Keras 3.13.2, PySpark 4.0.4), made once in .venv-colab;
+#   - a kernel in .venv-colab, made once: Colab's Python and package versions (tools/colab_constraints.txt)
+#     for the packages of requirements.txt, all preinstalled in Colab, and ipykernel;
+#   - Colab's Python from PORTING_COLAB_PYTHON, else python3.12 (the version the constraints name) on
+#     the PATH, else pyenv's; with none of them, the default python3, and it says so;
 #   - a stand-in google.colab module imported when the kernel starts (tools/colab_standin), whose
 #     drive.mount mounts a local folder;
 #   - the setup cell clones the project from PORTING_REPOSITORY (this checkout's committed HEAD) into
 #     /content/porting-code and runs setup_colab.sh there; there is no ../shared beside it;
 #   - outputs go where Colab puts them (/content/porting-code-output, or Drive when mounted).
-# Fails if a notebook fails, or if setup_colab.sh changed a version Colab preinstalls.
+# Fails if a notebook fails, or if setup_colab.sh changed any package of the environment.
 # /content is created for the run and removed after it; the script refuses to touch one it did not make.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 venv="${PORTING_COLAB_VENV:-$root/.venv-colab}"
-python="${PYTHON:-python3}"
+constraints=tools/colab_constraints.txt
+colab_python="$(sed -n 's/^# PYTHON //p' "$constraints")"  # the line tools/requirements.py checks too
+python="${PORTING_COLAB_PYTHON:-$(command -v "python$colab_python" || true)}"
+if [ -z "$python" ]; then
+  pyenv_root="$(pyenv root 2>/dev/null || echo "$HOME/.pyenv")"
+  python="$(ls -d "$pyenv_root"/versions/"$colab_python".*/bin/python"$colab_python" 2>/dev/null | sort -V | tail -n 1 || true)"
+fi
+if [ -z "$python" ]; then
+  python=python3
+  echo "no Python $colab_python here (PORTING_COLAB_PYTHON, python$colab_python on the PATH, pyenv): rehearsing on $(python3 -V), not Colab's"
+fi
 stamp="$venv/.runtime.sha256"
-wanted="$(sha256sum tools/colab_runtime.txt | cut -d' ' -f1)"
+wanted="$( ("$python" -V; cat "$constraints" requirements.txt) | sha256sum | cut -d' ' -f1)"
 if [ ! -x "$venv/bin/python" ] || [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$wanted" ]; then
-  echo "creating $venv with Colab's package versions (a few minutes the first time)"
+  echo "creating $venv with Colab's Python and package versions (a few minutes the first time)"
+  if [ -f "$venv/pyvenv.cfg" ]; then rm -rf "$venv"; fi  # another Python or other versions: made anew
   "$python" -m venv "$venv"
   "$venv/bin/python" -m pip install -q --upgrade pip
-  "$venv/bin/python" -m pip install -q -r tools/colab_runtime.txt
+  "$venv/bin/python" -m pip install -q -r requirements.txt ipykernel -c "$constraints"
   echo "$wanted" > "$stamp"
 fi
-versions() { "$venv/bin/python" -m pip list --format=freeze 2>/dev/null | grep -i -E '^(tensorflow|keras|pyspark|numpy|pandas|pyarrow|scikit-learn)=='; }
+versions() { "$venv/bin/python" -m pip list --format=freeze 2>/dev/null; }
 before="$(versions)"
 
 if [ -e /content ] && [ ! -f /content/.porting-rehearsal ]; then
@@ -44,8 +57,9 @@ export IPYTHONDIR="$work/ipython" JUPYTER_PATH="$work/jupyter/share/jupyter"
 export PORTING_REPOSITORY="file://$root" PORTING_SMOKE=1 PORTING_DRIVE=1 PORTING_STANDIN_DRIVE="$work/drive"
 unset PORTING_OUTPUT PORTING_LOAD_SHIPPED
 "$venv/bin/python" - <<'PY'
-import tensorflow, keras, pyspark
-print("Colab rehearsal with TensorFlow", tensorflow.__version__, "| Keras", keras.__version__, "| PySpark", pyspark.__version__)
+import platform, tensorflow, keras, pandas, pyspark
+print("Colab rehearsal with Python", platform.python_version(), "| TensorFlow", tensorflow.__version__, "| Keras",
+      keras.__version__, "| PySpark", pyspark.__version__, "| pandas", pandas.__version__)
 PY
 status=0
 "$root/.venv/bin/python" tools/notebooks.py run --kernel colab-rehearsal --out "${PORTING_REHEARSAL_OUT:-$work/notebooks}" "$@" || status=$?
@@ -55,7 +69,7 @@ if [ $# -eq 0 ] || [[ " $* " == *04* ]]; then  # notebook 04's Drive cell ran (P
 fi
 after="$(versions)"
 if [ "$before" != "$after" ]; then
-  echo "error: setup_colab.sh changed Colab's preinstalled packages:" >&2
+  echo "error: setup_colab.sh changed the packages of Colab's runtime:" >&2
   diff <(echo "$before") <(echo "$after") >&2 || true
   status=1
 fi

@@ -4,12 +4,14 @@
 #   * web/node_modules: TensorFlow.js and its wasm backend from npm (pinned in web/package.json)
 #   * /usr/bin/chromium: Debian's package (needs root and apt-get; Playwright never downloads one)
 #   * .venv/tfjs: the TensorFlow.js converter bridge: a venv that sees the project's .venv packages
-#     (TensorFlow 2.21) and adds tensorflowjs with --no-deps (its own requirements pull TF 2.19)
+#     (its TensorFlow) and adds tensorflowjs with --no-deps (its own requirements pull TF 2.19), and
+#     the tf-keras of that TensorFlow's minor version
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 venv="${PORTING_VENV:-$root/.venv}"
 bridge="$venv/tfjs"
-BRIDGE_PACKAGES="tensorflowjs==4.22.0 tf-keras==2.21.0 tensorflow-hub==0.16.1"
+tensorflow_minor="$("$venv/bin/python" -c 'from importlib.metadata import version; print(*version("tensorflow").split(".")[:2], sep=".")')"
+BRIDGE_PACKAGES="tensorflowjs==4.22.0 tf-keras==$tensorflow_minor.* tensorflow-hub==0.16.1"
 
 if [ ! -f "$root/web/node_modules/@tensorflow/tfjs/package.json" ] || \
    [ ! -f "$root/web/node_modules/@tensorflow/tfjs-backend-wasm/package.json" ]; then
