@@ -240,6 +240,9 @@ def test_train_steps_sets_the_budget_with_the_task_defaults(capsys, tmp_path):
 def test_ctrl_c_is_status_130_and_one_line(tmp_path):
     """A real SIGINT while the command reads standard input (the moment a user presses Ctrl-C)."""
     script = ("import signal, sys, time\n"
+              # Python's own Ctrl-C handler, as in a terminal: a process started in the background of a
+              # script (CI's, for one) inherits SIGINT ignored, and Python then installs none
+              "signal.signal(signal.SIGINT, signal.default_int_handler)\n"
               "from types import SimpleNamespace\n"
               "from helpers.cli import main\n"
               "def read(*arguments):\n"
