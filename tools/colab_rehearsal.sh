@@ -17,10 +17,19 @@ cd "$root"
 venv="${PORTING_COLAB_VENV:-$root/.venv-colab}"
 constraints=tools/colab_constraints.txt
 colab_python="$(sed -n 's/^# PYTHON //p' "$constraints")"  # the line tools/requirements.py checks too
-python="${PORTING_COLAB_PYTHON:-$(command -v "python$colab_python" || true)}"
-if [ -z "$python" ]; then
+is_colab_python() {  # $1 runs and is Python $colab_python (a pyenv shim of another version is not)
+  [ "$("$1" -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)" = "$colab_python" ]
+}
+if [ -n "${PORTING_COLAB_PYTHON:-}" ]; then
+  is_colab_python "$PORTING_COLAB_PYTHON" || { echo "error: PORTING_COLAB_PYTHON=$PORTING_COLAB_PYTHON is not a Python $colab_python" >&2; exit 2; }
+  python="$PORTING_COLAB_PYTHON"
+else
+  python=""
   pyenv_root="$(pyenv root 2>/dev/null || echo "$HOME/.pyenv")"
-  python="$(ls -d "$pyenv_root"/versions/"$colab_python".*/bin/python"$colab_python" 2>/dev/null | sort -V | tail -n 1 || true)"
+  for candidate in "$(command -v "python$colab_python" || true)" \
+      $(ls -d "$pyenv_root"/versions/"$colab_python".*/bin/python"$colab_python" 2>/dev/null | sort -rV); do
+    if [ -n "$candidate" ] && is_colab_python "$candidate"; then python="$candidate"; break; fi
+  done
 fi
 if [ -z "$python" ]; then
   python=python3
