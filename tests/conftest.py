@@ -1,4 +1,5 @@
 import os
+import sys
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
@@ -43,3 +44,41 @@ def load_tool():
         return module
 
     return load
+
+
+class FakeClock:
+    """A stand-in for ``TimeLimit.clock`` (helpers.callbacks): the time is ``now`` seconds, which moves
+    on by ``seconds_per_read`` each time the clock is read, and wherever a test sets it. Time budgets
+    and time-based schedules then behave the same on any machine, however loaded."""
+
+    def __init__(self, seconds_per_read: float = 0.0):
+        self.now = 0.0
+        self.seconds_per_read = seconds_per_read
+
+    def __call__(self) -> float:
+        reading = self.now
+        self.now += self.seconds_per_read
+        return reading
+
+
+@pytest.fixture
+def fake_clock(monkeypatch):
+    """The training clock replaced by a FakeClock that stands still until the test moves it."""
+    from helpers.callbacks import TimeLimit
+
+    clock = FakeClock()
+    monkeypatch.setattr(TimeLimit, "clock", staticmethod(clock))
+    return clock
+
+
+@pytest.fixture(scope="module", autouse=True)
+def no_spark_session_outlives_its_module(request):
+    """Every Spark session a test module starts is stopped by the end of that module: a session left
+    running would be handed to the next module's ``getOrCreate`` with the wrong settings. Fails the
+    module's last test otherwise (after stopping the session)."""
+    yield
+    pyspark = sys.modules.get("pyspark")
+    context = pyspark.SparkContext._active_spark_context if pyspark else None
+    if context is not None:
+        context.stop()
+        pytest.fail(f"{request.module.__name__} left a Spark session running: stop each session a test starts")

@@ -83,6 +83,7 @@ def fake_index(tmp_path_factory):
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}/", server
     server.shutdown()
+    server.server_close()  # the listening socket too, not only the serving loop
 
 
 def config_for(base_url, **overrides):

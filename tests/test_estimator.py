@@ -78,24 +78,37 @@ def test_fit_trains_the_network():
                                learning_rate=2e-2).fit(inputs)
     assert barely.loss_ > 4.0
     assert trained.loss_ < 1.5
+    assert [int(fitted.model_.training_model.optimizer.iterations.numpy()) for fitted in (barely, trained)] == [2, 300]
 
 
 @pytest.mark.filterwarnings("ignore::FutureWarning", "ignore::DeprecationWarning", "ignore::UserWarning")
-def test_grid_search_runs_as_spark_tasks(date_examples):
+def test_grid_search_runs_as_spark_tasks_and_picks_the_model_that_learnt():
+    """GridSearchCV over ``steps`` with joblib's Spark backend: each of the 4 fits (2 candidates x 2
+    folds) is a Spark task, and the scores are real exact matches on the held-out fold. On the protocol
+    task 60 steps at a high rate learn the common schemes ("http", "https", none), which some held-out
+    URLs have; 2 steps write no valid output at all. The search must pick 60 steps and refit it on
+    every row."""
     pytest.importorskip("pyspark")
     joblibspark = pytest.importorskip("joblibspark")
     from helpers.spark import SparkSettings, start_session
 
+    inputs, targets = get_function("protocol").examples(random.Random(0), 64)
     spark = start_session(SparkSettings(app_name="porting-code-grid-search", master="local[2]", shuffle_partitions=2))
-    joblibspark.register_spark()
-    inputs, targets = date_examples
-    search = GridSearchCV(Seq2SeqEstimator(task="date_inverse", steps=2, **{**TINY, "units": 8}),
-                          {"units": [8, 16]}, cv=2, n_jobs=2)
-    with joblib.parallel_backend("spark", n_jobs=2) as (backend, _):
-        search.fit(inputs, targets)
-    spark_jobs = spark.sparkContext.statusTracker().getJobIdsForGroup(backend._job_group)
-    assert len(spark_jobs) == 4  # 2 sizes x 2 folds, each fit and scored in a Spark task
-    assert search.cv_results_["params"] == [{"units": 8}, {"units": 16}]
-    assert all(0.0 <= score <= 1.0 for score in search.cv_results_["mean_test_score"])
-    assert search.best_params_ in search.cv_results_["params"]
-    assert search.best_estimator_.predict(inputs[:4]).shape == (4,)
+    try:
+        joblibspark.register_spark()
+        search = GridSearchCV(Seq2SeqEstimator(task="protocol", learning_rate=2e-2, **TINY), {"steps": [2, 60]},
+                              cv=2, n_jobs=2)
+        with joblib.parallel_backend("spark", n_jobs=2) as (backend, _):
+            search.fit(inputs, targets)
+        spark_jobs = spark.sparkContext.statusTracker().getJobIdsForGroup(backend._job_group)
+    finally:
+        spark.stop()
+    assert len(spark_jobs) == 4  # 2 candidates x 2 folds, each fit and scored in a Spark task
+    results = search.cv_results_
+    assert results["params"] == [{"steps": 2}, {"steps": 60}]
+    assert [results[f"split{fold}_test_score"][0] for fold in range(2)] == [0.0, 0.0]  # 2 steps: nothing right
+    assert all(results[f"split{fold}_test_score"][1] >= 0.1 for fold in range(2))  # 60 steps: the common schemes
+    assert search.best_params_ == {"steps": 60}
+    refit = search.best_estimator_  # fitted again on all 64 rows, with exactly the 60 steps asked for
+    assert int(refit.model_.training_model.optimizer.iterations.numpy()) == 60
+    assert refit.score(inputs, targets) >= 0.1

@@ -165,7 +165,7 @@ def test_export_command_bad_model_directory_exits_2(tmp_path):
     completed = subprocess.run([sys.executable, "-m", "helpers", "export", "--model", str(tmp_path / "missing"),
                                 "--out", str(tmp_path / "out")], capture_output=True, text=True)
     assert completed.returncode == 2
-    assert len(completed.stderr.strip().splitlines()) == 1
+    assert completed.stderr == f"error: model directory {tmp_path / 'missing'} does not exist\n"
 
 
 def test_longest_input_padded_past_max_input_length(small_model):

@@ -1,4 +1,4 @@
-"""Local Spark on the embedded sample: one SparkSession for the whole test session."""
+"""Local Spark on the embedded sample: one SparkSession for this module, stopped at its end."""
 
 import pytest
 
@@ -7,13 +7,13 @@ from helpers.spark import (SparkSettings, SparkSetupError, bundled_hadoop_versio
                            session_config, start_session, validation_column)
 
 pyspark = pytest.importorskip("pyspark")
-pytestmark = [  # PySpark 4.3 with pandas 3: noise, not failures (the tests below check the results)
+pytestmark = [  # PySpark 4 with pandas 3 (pyproject.toml allows both): noise, not failures (the tests check the results)
     pytest.mark.filterwarnings("ignore:PySpark does not yet fully support pandas:FutureWarning"),
     pytest.mark.filterwarnings("ignore:The copy keyword is deprecated"),
 ]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def spark():
     session = start_session(SparkSettings(app_name="porting-code-tests", shuffle_partitions=2))
     yield session

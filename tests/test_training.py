@@ -1,5 +1,6 @@
 import json
 import random
+import re
 from dataclasses import replace
 
 import pytest
@@ -211,7 +212,11 @@ def test_bad_training_settings_are_value_errors(two_digit_function, tmp_path):
         train(TrainingConfig(task="nope"), TINY_MODEL, tmp_path)
 
 
-def test_cosine_decay_by_time_follows_the_training_clock(two_digit_function, tmp_path):
+def test_cosine_decay_by_time_follows_the_training_clock(two_digit_function, tmp_path, fake_clock):
+    """The schedule's rule, then a run on a fake clock that moves 6 seconds a step: each epoch's logged
+    minutes and learning rate, and the optimizer's rate, are the schedule's at that clock."""
+    import keras
+
     from helpers.callbacks import CosineDecayByTime, TimeLimit
 
     schedule = CosineDecayByTime(1e-2, minutes=10.0, timer=TimeLimit(None))
@@ -221,27 +226,31 @@ def test_cosine_decay_by_time_follows_the_training_clock(two_digit_function, tmp
     assert all(later < earlier for earlier, later in zip(rates[:5], rates[1:5]))
     with pytest.raises(ValueError, match="positive"):
         CosineDecayByTime(1e-2, minutes=0.0, timer=TimeLimit(None))
-    # in a real run the optimizer's rate is the schedule's, and it falls as training time passes
+
+    def six_seconds_a_step(batch, logs):
+        fake_clock.now += 6.0
+
     config = TrainingConfig(task="test_double", batch_size=16, steps_per_epoch=5, epochs=3, validation_size=20,
-                            examples_to_show=0, learning_rate=1e-2, learning_rate_decay_minutes=0.02)
-    result = train(config, TINY_MODEL, tmp_path, verbose=0)
-    logged = [epoch["learning_rate"] for epoch in result.history]
-    assert logged[0] < 1e-2 and logged == sorted(logged, reverse=True)
-    assert float(result.model.training_model.optimizer.learning_rate.numpy()) < 1e-2
+                            examples_to_show=0, learning_rate=1e-2, learning_rate_decay_minutes=1.5)
+    result = train(config, TINY_MODEL, tmp_path, verbose=0,
+                   extra_callbacks=[keras.callbacks.LambdaCallback(on_train_batch_end=six_seconds_a_step)])
+    schedule = CosineDecayByTime(1e-2, minutes=1.5, timer=TimeLimit(None))
+    epoch_ends = [0.5, 1.0, 1.5]  # minutes: 5, 10 and 15 steps of 6 seconds
+    assert [epoch["minutes"] for epoch in result.history] == pytest.approx(epoch_ends, abs=1e-4)
+    assert [epoch["learning_rate"] for epoch in result.history] == pytest.approx(
+        [schedule.rate(minutes) for minutes in epoch_ends], rel=1e-4)
+    # the rate is set every 10 steps of an epoch: last at the first step of the third epoch, at 1.0 minute
+    optimizer_rate = float(result.model.training_model.optimizer.learning_rate.numpy())
+    assert optimizer_rate == pytest.approx(schedule.rate(1.0), rel=1e-4)
 
 
-def test_time_budget_stops_inside_an_epoch(two_digit_function, tmp_path, monkeypatch):
+def test_time_budget_stops_inside_an_epoch(two_digit_function, tmp_path, fake_clock):
     """A budget that runs out mid-epoch ends training after that batch, not after the whole epoch:
     the last epoch is cut short, validated, and counted. The training clock is a fake one that
     advances a second each time it is read, so the test does not depend on the machine's speed."""
-    import itertools
-
     import keras
 
-    from helpers.callbacks import TimeLimit
-
-    ticks = itertools.count()
-    monkeypatch.setattr(TimeLimit, "clock", staticmethod(lambda: float(next(ticks))))
+    fake_clock.seconds_per_read = 1.0
     batches = []
     counter = keras.callbacks.LambdaCallback(on_train_batch_end=lambda batch, logs: batches.append(batch))
     config = TrainingConfig(task="test_double", batch_size=16, steps_per_epoch=5_000, epochs=3,
@@ -370,8 +379,9 @@ def test_a_damaged_model_file_is_one_line_and_status_2(tmp_path, capsys):
         load_model(tmp_path)
     (tmp_path / "inputs.txt").write_text("12\n")
     assert main(["predict", "--model", str(tmp_path), str(tmp_path / "inputs.txt")]) == 2
-    err = capsys.readouterr().err
-    assert len(err.strip().splitlines()) == 1 and "damaged" in err
+    weights = re.escape(str(tmp_path / "model.weights.h5"))
+    assert re.fullmatch(f"error: {weights} is damaged or incomplete \\(\\w+\\): train the model again, or put back a "
+                        f"good copy of the file\n", capsys.readouterr().err)
 
 
 def test_train_or_load_loads_the_shipped_model_instead_of_training(two_digit_function, tmp_path):

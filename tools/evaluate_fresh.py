@@ -16,6 +16,7 @@ import argparse
 import json
 import os
 import random
+import re
 import sys
 import time
 from pathlib import Path
@@ -30,11 +31,21 @@ def as_json(table) -> dict:
             for group, row in table.iterrows()}
 
 
+GENERATOR_MIX = "{count} fresh inputs of the generator's mix, seed {seed}"  # the records' data on the mix
+
+
+def generator_mix(data: str) -> tuple[int, int] | None:
+    """(count, seed) of a record's ``data`` written from GENERATOR_MIX, else None."""
+    pattern = re.escape(GENERATOR_MIX).replace(r"\{count\}", r"(?P<count>\d+)").replace(r"\{seed\}", r"(?P<seed>\d+)")
+    match = re.fullmatch(pattern, data)
+    return (int(match["count"]), int(match["seed"])) if match else None
+
+
 def write_records(model: str, report: dict, count: int, seed: int) -> None:
     """Each table of ``report`` as records of the model (helpers.records)."""
     from helpers.records import record
 
-    mix = f"{count} fresh inputs of the generator's mix, seed {seed}"
+    mix = GENERATOR_MIX.format(count=count, seed=seed)
     for group, row in report["generator_mix"].items():
         record(model, "exact match" if group == "all" else f"exact match, {group}", mix, row["correct"], row["total"])
     for group, row in report.get("exact_match_by_group", {}).items():
