@@ -156,8 +156,8 @@ def start_session(settings: SparkSettings | None = None):
     root = str(Path(__file__).resolve().parent.parent)
     if root not in paths:
         os.environ["PYTHONPATH"] = os.pathsep.join([root, *paths])
-    # PySpark 4.3 warns on every pandas call that it "does not yet fully support pandas >= 3.0.0";
-    # everything this project does with it is tested, so the warning is noise in the notebooks.
+    # PySpark warns on every pandas call when pandas is newer than it knows ("does not yet fully support
+    # pandas >= 3.0.0"); everything this project does with it is tested, so the warning is noise.
     warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas", category=FutureWarning)
     warnings.filterwarnings("ignore", message="The copy keyword is deprecated", module=r"pyspark\.")
     config = session_config(settings)
