@@ -9,11 +9,13 @@ holds one family of hosts: a useful sample takes a little from several random pa
 downloaded whole: pyarrow reads the footer of a part, then only the chosen columns of a few random
 row groups, through HTTP range requests (``HttpRangeFile``). Requests are paced
 (``requests_per_second``) and retried with exponential back-off on 503, 429, 5xx, dropped
-connections and truncated bodies, as Common Crawl asks of its users.
+connections and truncated bodies, as Common Crawl asks of its users. ``live_sample_or_fallback`` is
+what a notebook calls: the live sample, or the embedded one with one line saying why (no network).
 """
 
 from __future__ import annotations
 
+import errno
 import gzip
 import http.client
 import io
@@ -25,9 +27,13 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
+import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
+
+from helpers.locations import REPOSITORY_ROOT
 
 BASE_URL = "https://data.commoncrawl.org/"
 SAMPLE_COLUMNS = ("url", "url_host_name", "url_protocol", "url_port", "url_path", "url_query",
@@ -38,6 +44,14 @@ USER_AGENT = "porting-code-sampler/1.0 (+https://github.com/porting-code/porting
 
 class CommonCrawlError(RuntimeError):
     """The sample could not be built: the message is one line that says why."""
+
+
+class NoNetworkError(CommonCrawlError):
+    """The index's host cannot be reached at all (its name does not resolve, no route): retrying will
+    not bring the network back."""
+
+
+NO_NETWORK_ERRNOS = {errno.ENETUNREACH, errno.EHOSTUNREACH}  # no route: the same as no network
 
 
 @dataclass
@@ -125,8 +139,11 @@ class PoliteClient:
             except (urllib.error.URLError, http.client.HTTPException, ConnectionError, TimeoutError) as error:
                 reason = getattr(error, "reason", error)
                 if isinstance(reason, socket.gaierror):  # DNS: retrying will not bring the network back
-                    raise CommonCrawlError(f"cannot resolve the host of {url} ({reason}): no network? "
+                    raise NoNetworkError(f"cannot resolve the host of {url} ({reason}): no network? "
                                            "Use the embedded sample in data/ instead") from None
+                if isinstance(reason, OSError) and reason.errno in NO_NETWORK_ERRNOS:
+                    raise NoNetworkError(f"cannot reach the host of {url} ({reason.strerror}): no network? "
+                                         "Use the embedded sample in data/ instead") from None
                 problem = f"{type(error).__name__}: {reason}"
             if attempt < self.config.max_retries:
                 self.sleep(max(self.config.backoff_seconds * 2 ** attempt, retry_after))
@@ -252,11 +269,53 @@ def build_sample(config: SamplerConfig, client: PoliteClient | None = None, log=
     return pa.concat_tables(tables, promote_options="permissive")
 
 
+def _write(table: pa.Table, out: Path) -> None:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    pq.write_table(table, out, compression="zstd")
+
+
 def write_commoncrawl_sample(config: SamplerConfig, out: str | Path, log=print) -> Path:
     """Build the sample and write it as zstd parquet to ``out``."""
     out = Path(out)
     table = build_sample(config, log=log)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    pq.write_table(table, out, compression="zstd")
+    _write(table, out)
     log(f"wrote {table.num_rows} rows to {out}")
     return out
+
+
+def _shown(path: Path) -> str:
+    """``path`` as a reader may see it: relative to the checkout (data/...), else its file name only."""
+    try:
+        return path.resolve().relative_to(REPOSITORY_ROOT.resolve()).as_posix()
+    except ValueError:
+        return path.name
+
+
+def live_sample_or_fallback(config: SamplerConfig, out: str | Path, fallback: str | Path, fetch: bool = True,
+                            client: PoliteClient | None = None) -> tuple[pd.DataFrame, str]:
+    """The index sample a notebook works on, and one line that says where it comes from.
+
+    With ``fetch`` and a network: ``config``'s live sample of the index, written to ``out`` as parquet.
+    Without network (or when the index fails, or ``fetch`` is False): the parquet file ``fallback`` (the
+    embedded sample), and the line says why. Never raises ``CommonCrawlError``: a notebook cell prints
+    the line instead of a trace. Returns (pandas DataFrame, line).
+    """
+    out, fallback = Path(out), Path(fallback)
+    if not fetch:
+        reason = "the live index is not sampled in this run"
+    else:
+        client = client or PoliteClient(config)
+        try:
+            table = build_sample(config, client, log=lambda line: None)
+        except NoNetworkError:
+            reason = f"no network ({urlsplit(config.base_url).hostname} cannot be reached)"
+        except CommonCrawlError as error:
+            reason = f"the live index failed ({error})"
+        else:
+            _write(table, out)
+            parts = len(set(table.column("part").to_pylist()))
+            return table.to_pandas(), (f"live index: {table.num_rows:,} rows of {config.crawl} from {parts} index parts "
+                                       f"({client.requests} requests, {client.bytes_received / 1e6:.1f} MB), "
+                                       f"written to {out.name}")
+    frame = pq.read_table(fallback).to_pandas()
+    return frame, f"{reason}: using the embedded sample {_shown(fallback)} ({len(frame):,} rows)"

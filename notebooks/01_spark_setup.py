@@ -35,10 +35,9 @@
 
 # %% [markdown]
 # ## Setup
-# One cell. In Colab it fetches the project and installs only what Colab lacks; on your own machine
-# it just makes `helpers` importable. Use a GPU runtime in Colab if you have one: the LSTMs then run
-# on cuDNN. The GPU path has not been measured by this project: every time and figure stored here
-# comes from 2 CPU cores.
+# One cell, the same in every notebook. In Colab it fetches the project and installs only what Colab
+# lacks; on your own machine it just makes `helpers` importable. Use a GPU runtime in Colab if you
+# have one: the LSTMs then run on cuDNN. Every time and figure stored here comes from 2 CPU cores.
 
 # %%
 import os, subprocess, sys
@@ -63,15 +62,15 @@ import time
 import pyspark
 from pyspark.sql import functions as F
 
-from helpers.commoncrawl import CommonCrawlError, SamplerConfig, write_commoncrawl_sample
+from helpers.commoncrawl import SamplerConfig, live_sample_or_fallback
 from helpers.data import SAMPLE_PATH
 from helpers.spark import (SparkSettings, SparkSetupError, bundled_hadoop_version, function_column, java_version,
                            read_parquet, s3a_config, start_session)
 
 # %% [markdown]
 # ## Configuration
-# Everything this notebook can change, with its reason. In smoke mode (CI) nothing is fetched from the
-# network: the notebook runs on the embedded sample only.
+# Everything this notebook can change, with its reason. Set `FETCH_REAL_SAMPLE = False` to stay off the
+# network: the notebook then runs on the embedded sample only.
 
 # %%
 SPARK = SparkSettings(
@@ -82,7 +81,7 @@ SPARK = SparkSettings(
 CRAWL = "CC-MAIN-2024-33"  # a crawl of August 2024; any id from https://index.commoncrawl.org/collinfo.json works
 REAL_SAMPLE_ROWS = 20_000  # rows of the real sample (from 4 index parts): ~10 s of polite requests
 REAL_SAMPLE_PATH = environment.output / "cc-sample.parquet"  # notebook 02 reads it when it exists
-FETCH_REAL_SAMPLE = not environment.smoke  # CI never touches the network
+FETCH_REAL_SAMPLE = not environment.smoke  # a shortened run stays off the network
 PANDAS_ROWS = 5_000 if environment.smoke else 50_000  # rows brought to pandas in the Arrow timing
 
 # %% [markdown]
@@ -171,19 +170,14 @@ pairs
 # python -m helpers commoncrawl-sample --crawl CC-MAIN-2024-33 --rows 20000 --out cc-sample.parquet
 # ```
 #
-# Without network the sampler stops at once with one line saying so; the notebooks then use the
-# embedded sample.
+# `live_sample_or_fallback` returns the sample and one line that says where it came from. Without
+# network it stops at the first request and falls back to the embedded sample; notebook 02 then uses
+# that too.
 
 # %%
-if FETCH_REAL_SAMPLE:
-    try:
-        write_commoncrawl_sample(SamplerConfig(crawl=CRAWL, rows=REAL_SAMPLE_ROWS), REAL_SAMPLE_PATH)
-        real = read_parquet(spark, REAL_SAMPLE_PATH)
-        real.groupBy("url_protocol").count().show()
-    except CommonCrawlError as error:
-        print("no real sample:", error)
-else:
-    print("smoke mode: the real sample is skipped; notebook 02 uses the embedded sample")
+real, source = live_sample_or_fallback(SamplerConfig(crawl=CRAWL, rows=REAL_SAMPLE_ROWS), REAL_SAMPLE_PATH,
+                                       SAMPLE_PATH, fetch=FETCH_REAL_SAMPLE)
+print(source)
 
 # %% [markdown]
 # ## The real index, way 2: `s3a` with AWS credentials
@@ -199,7 +193,7 @@ for key, value in s3a_config(bundled_hadoop_version()).items():
 
 # %% [markdown]
 # Anonymous access ended in 2022, so without credentials S3 answers 403. The next cell only tries
-# when `AWS_ACCESS_KEY_ID` is set (and never in smoke mode); it restarts Spark with `hadoop-aws`.
+# when `AWS_ACCESS_KEY_ID` is set; it restarts Spark with `hadoop-aws`.
 
 # %%
 S3_PATH = f"s3a://commoncrawl/cc-index/table/cc-main/warc/crawl={CRAWL}/subset=warc/"

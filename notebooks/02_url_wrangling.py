@@ -31,10 +31,9 @@
 
 # %% [markdown]
 # ## Setup
-# One cell. In Colab it fetches the project and installs only what Colab lacks; on your own machine
-# it just makes `helpers` importable. Use a GPU runtime in Colab if you have one: the LSTMs then run
-# on cuDNN. The GPU path has not been measured by this project: every time and figure stored here
-# comes from 2 CPU cores.
+# One cell, the same in every notebook. In Colab it fetches the project and installs only what Colab
+# lacks; on your own machine it just makes `helpers` importable. Use a GPU runtime in Colab if you
+# have one: the LSTMs then run on cuDNN. Every time and figure stored here comes from 2 CPU cores.
 
 # %%
 import os, subprocess, sys
@@ -58,10 +57,10 @@ import itertools
 import time
 
 import matplotlib.pyplot as plt
-import numpy as np
+import pandas as pd
 from pyspark.sql import functions as F
 
-from helpers.data import (SAMPLE_PATH, batch_view, is_validation, measure_throughput, split_by_host, split_key,
+from helpers.data import (SAMPLE_PATH, batch_view, measure_throughput, read_split_folder, real_url_split,
                           url_training_batches, vectorize_batch)
 from helpers.functions import get_function
 from helpers.spark import SparkSettings, function_column, read_parquet, start_session, validation_column
@@ -73,21 +72,22 @@ from helpers.spark import SparkSettings, function_column, read_parquet, start_se
 REAL_SAMPLE_PATH = environment.output / "cc-sample.parquet"  # written by notebook 01 when it can reach Common Crawl
 INDEX_PATH = REAL_SAMPLE_PATH if REAL_SAMPLE_PATH.exists() and not environment.smoke else SAMPLE_PATH
 TASK = "urlparse"  # the function of notebook 04; its real outputs are the training targets
-VALIDATION_FRACTION = 0.1  # share of distinct URLs held out, decided by a hash of the URL text
+VALIDATION_FRACTION = 0.1  # share of hosts held out, decided by a hash of the host (no site on both sides)
 PANDAS_FRACTION = 0.05 if environment.smoke else 0.5  # share of the web pages brought to pandas for plots
 BATCH_SIZE = 128  # the training batch of notebooks 03 and 04
 BENCHMARK_SECONDS = 2.0 if environment.smoke else 15.0  # how long to draw batches when measuring throughput
 OUTPUT_PATH = environment.output / "02_urls"  # the split URLs, as parquet, for later notebooks
-print("index:", INDEX_PATH)
+print("index:", "the Common Crawl sample of notebook 01" if INDEX_PATH == REAL_SAMPLE_PATH
+      else f"the embedded sample data/{SAMPLE_PATH.name}")
 
 # %% [markdown]
 # ## Read and filter with Spark
 # The index holds every capture: pages, redirects, errors, images. Like the article, we keep web
-# pages: `http`/`https` with a host, status 200, HTML. The embedded sample has no captures (its status
-# and MIME type are null), so for it the filter keeps `http`/`https` URLs with a host; it also holds
-# relative links, `mailto:` and `javascript:` links taken from web pages, which the real index does
-# not, and the filter removes them. Spark only plans here; nothing is read until a result is asked
-# for.
+# pages: `http`/`https` with a host, status 200, HTML. The embedded sample also holds relative links,
+# `mailto:` and `javascript:` links taken from web pages, which the real index does not: the first two
+# steps remove them. It has no captures (status and MIME type are null), so the last two steps, which
+# let null pass, keep every row there; on a real sample they remove redirects, errors and images. One
+# Spark job counts the rows left after each step.
 
 # %%
 spark = start_session(SparkSettings())
@@ -96,13 +96,29 @@ print(f"{index.count():,} rows")
 index.groupBy("url_protocol").count().orderBy(F.desc("count")).show(8)
 
 # %%
-pages = index.filter(
-    F.col("url_protocol").isin("http", "https")
-    & F.col("url_host_name").isNotNull()
-    & (F.col("fetch_status").isNull() | (F.col("fetch_status") == 200))  # null: a URL list, no capture
-    & (F.col("content_mime_type").isNull() | (F.col("content_mime_type") == "text/html"))
-).select("url", "url_protocol", "url_host_name", "url_path", "url_query")
-print(f"{pages.count():,} web pages")
+STEPS = {  # the filter, one step after the other; null status or MIME type passes (a URL list has no capture)
+    "scheme http or https": F.col("url_protocol").isin("http", "https"),
+    "has a host": F.col("url_host_name").isNotNull(),
+    "status 200": F.col("fetch_status").isNull() | (F.col("fetch_status") == 200),
+    "MIME text/html": F.col("content_mime_type").isNull() | (F.col("content_mime_type") == "text/html"),
+}
+kept = list(itertools.accumulate(STEPS.values(), lambda left, right: left & right))
+counts = index.agg(F.count("*").alias("rows"),
+                   *[F.sum(F.coalesce(condition, F.lit(False)).cast("int")).alias(name)
+                     for name, condition in zip(STEPS, kept)],
+                   *[F.sum(F.col(column).isNull().cast("int")).alias(column)
+                     for column in ("fetch_status", "content_mime_type")]).first().asDict()
+after = [counts["rows"]] + [counts[name] for name in STEPS]
+steps = pd.DataFrame({"step": list(STEPS), "rows before": after[:-1], "rows after": after[1:]})
+print(steps.assign(dropped=steps["rows before"] - steps["rows after"]).to_string(index=False))
+capture_dropped = after[2] - after[4]
+if capture_dropped == 0 and counts["fetch_status"] == counts["content_mime_type"] == counts["rows"]:
+    print(f"status and MIME steps keep every row: fetch_status and content_mime_type are null in all "
+          f"{counts['rows']:,} rows (a list of URLs has no capture), and a null passes")
+else:
+    print(f"status and MIME steps drop {capture_dropped:,} rows; null in {counts['fetch_status']:,} statuses "
+          f"and {counts['content_mime_type']:,} MIME types of {counts['rows']:,} rows")
+pages = index.filter(kept[-1]).select("url", "url_protocol", "url_host_name", "url_path", "url_query")
 
 # %% [markdown]
 # ## A split that never leaks
@@ -115,20 +131,32 @@ print(f"{pages.count():,} web pages")
 # `helpers.data.is_validation` on `helpers.data.split_key` unchanged in a pandas UDF, so Spark, pandas
 # and every executor of a cluster agree, and `helpers.data.real_url_split()`, which notebook 04 calls,
 # gives the same split without Spark.
+#
+# The split covers every row of the index, not only the web pages above: `urlparse` takes any string,
+# and notebook 04 trains and tests on relative links and `mailto:` links too.
 
 # %%
 marked = index.withColumn("validation", validation_column("url", VALIDATION_FRACTION, by_host=True))
-marked.groupBy("validation").count().show()
-both_sides = (marked.withColumn("site", F.coalesce("url_host_name", "url")).groupBy("site")
-              .agg(F.countDistinct("validation").alias("sides")).filter("sides > 1").count())
-print("sites on both sides:", both_sides)
+sites = (marked.withColumn("site", F.coalesce("url_host_name", "url")).groupBy("site")
+         .agg(F.countDistinct("validation").alias("sides"), F.max("validation").cast("int").alias("held_out"),
+              F.count("*").alias("rows")))
+split = sites.agg(F.sum("held_out").alias("held_out_sites"), F.count("*").alias("sites"),
+                  F.sum(F.col("rows") * F.col("held_out")).alias("held_out_rows"), F.sum("rows").alias("rows"),
+                  F.sum((F.col("sides") > 1).cast("int")).alias("both_sides")).first()
+print(f"held out: {split.held_out_rows:,} of {split.rows:,} rows, from {split.held_out_sites:,} of {split.sites:,} "
+      f"sites; sites on both sides: {split.both_sides}")
 
 # %% [markdown]
-# The split written once, as parquet partitioned by side, for the training notebooks:
+# The split written once, as parquet partitioned by side, and read back the way notebook 04 reads it
+# (`helpers.data.read_split_folder`); every later cell uses what was read back:
 
 # %%
 marked.select("url", "validation").write.mode("overwrite").partitionBy("validation").parquet(str(OUTPUT_PATH))
-print(sorted(path.name for path in OUTPUT_PATH.iterdir() if path.is_dir()))
+training_urls, held_out_urls = read_split_folder(OUTPUT_PATH)
+print(f"{OUTPUT_PATH.name}/ read back: {len(training_urls):,} training URLs, {len(held_out_urls):,} held out")
+if INDEX_PATH == SAMPLE_PATH:  # notebook 04 computes the same split from data/ when this folder is missing
+    same = [sorted(urls) for urls in real_url_split(VALIDATION_FRACTION)] == [sorted(training_urls), sorted(held_out_urls)]
+    print("the same split as helpers.data.real_url_split():", same)
 
 # %% [markdown]
 # ## A sample in pandas, through Arrow
@@ -137,8 +165,9 @@ print(sorted(path.name for path in OUTPUT_PATH.iterdir() if path.is_dir()))
 # %%
 started = time.perf_counter()
 sample = pages.sample(fraction=PANDAS_FRACTION, seed=1).toPandas()
-print(f"{len(sample):,} rows in {time.perf_counter() - started:.1f} s")
-sample.head()
+seconds = time.perf_counter() - started
+print(f"{len(sample):,} of {after[-1]:,} web pages ({PANDAS_FRACTION:.0%} drawn) in pandas in {seconds:.1f} s")
+sample[["url", "url_host_name"]].head(3)
 
 # %% [markdown]
 # ## What the data looks like
@@ -192,20 +221,19 @@ batch_view(url=urls, target=targets, **features, decoder_targets=decoder_targets
 # ## The infinite training stream
 # Training never runs out of data: `url_training_batches` reshuffles the training URLs after each
 # pass, groups URLs of similar length into the same batch (less padding, and on a CPU time steps are
-# the cost), and skips the URLs longer than the model accepts. Validation URLs never enter it.
+# the cost), and skips the URLs longer than the model accepts. It draws from the training side of the
+# split read back above; held-out URLs never enter it.
 
 # %%
-training_urls, validation_urls = split_by_host(sample["url"].tolist(), VALIDATION_FRACTION)
-print(f"{len(training_urls):,} training URLs, {len(validation_urls):,} validation URLs")
+too_long = sum(len(url.encode("utf-8")) > maximum_bytes for url in training_urls)
+print(f"{len(training_urls):,} training URLs of the split; {too_long:,} over {maximum_bytes} bytes are skipped")
 stream = url_training_batches(training_urls, get_function(TASK), batch_size=BATCH_SIZE)
 for features, decoder_targets in itertools.islice(stream, 3):
     print("encoder", features["encoder_ids"].shape, "decoder", features["decoder_ids"].shape)
 
 # %%
-seen = {url for url in batch_view(encoder_ids=features["encoder_ids"])["encoder_ids"]}
-print("validation URLs in the last batch:", len(seen & set(validation_urls)))
-print("held-out sites in the last batch:", int(is_validation([split_key(url) for url in seen], VALIDATION_FRACTION).sum()),
-      "of", len(seen))
+seen = set(batch_view(encoder_ids=features["encoder_ids"])["encoder_ids"])
+print(f"held-out URLs in the last batch: {len(seen & set(held_out_urls))} of {len(seen)}")
 
 # %% [markdown]
 # ## Fast enough?

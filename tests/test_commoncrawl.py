@@ -2,6 +2,8 @@
 
 import gzip
 import http.server
+import re
+import socket
 import threading
 from pathlib import Path
 
@@ -9,8 +11,9 @@ import pyarrow.parquet as pq
 import pytest
 
 from helpers.cli import main
-from helpers.commoncrawl import CommonCrawlError, PoliteClient, SamplerConfig, build_sample
-from helpers.data import make_sample_table
+from helpers.commoncrawl import (CommonCrawlError, NoNetworkError, PoliteClient, SamplerConfig, build_sample,
+                                 live_sample_or_fallback)
+from helpers.data import SAMPLE_PATH, make_sample_table
 
 CRAWL = "CC-MAIN-2024-33"
 PART_ROWS = 600
@@ -185,3 +188,46 @@ def test_command_line(fake_index, tmp_path, capsys):
     assert main(["commoncrawl-sample", "--crawl", CRAWL, "--rows", "4", "--out", str(out), "--base-url",
                  base_url + "missing/", "--requests-per-second", "1000"]) == 2
     assert "404 Not Found" in capsys.readouterr().err
+
+
+def no_network(monkeypatch):
+    """Name resolution fails as it does on a machine without network (the stand-in server keeps running)."""
+    def fail(*args, **kwargs):
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+    monkeypatch.setattr(socket, "getaddrinfo", fail)
+
+
+def test_without_network_the_notebook_gets_the_embedded_sample_and_one_line(fake_index, tmp_path, monkeypatch):
+    base_url, server = fake_index
+    server.requests.clear()
+    no_network(monkeypatch)
+    with pytest.raises(NoNetworkError, match="no network"):  # at once: no retries for a missing network
+        PoliteClient(config_for(base_url)).get(base_url + "anything")
+    frame, line = live_sample_or_fallback(config_for(base_url), tmp_path / "live.parquet", SAMPLE_PATH)
+    assert line == "no network (127.0.0.1 cannot be reached): using the embedded sample data/cc-index-sample.parquet " \
+                   "(46,148 rows)"
+    assert len(frame) == 46_148 and list(frame.columns) == pq.read_schema(SAMPLE_PATH).names
+    assert not (tmp_path / "live.parquet").exists() and server.requests == []
+
+
+def test_with_network_the_notebook_gets_the_live_sample_and_one_line(fake_index, tmp_path):
+    base_url, _ = fake_index
+    out = tmp_path / "live.parquet"
+    client = PoliteClient(config_for(base_url))
+    frame, line = live_sample_or_fallback(config_for(base_url), out, SAMPLE_PATH, client=client)
+    assert re.fullmatch(rf"live index: 90 rows of {CRAWL} from 3 index parts \({client.requests} requests, "
+                        r"0\.\d MB\), written to live\.parquet", line), line
+    assert frame.equals(pq.read_table(out).to_pandas())
+    assert frame["part"].nunique() == 3 and frame["fetch_status"].notna().all()
+
+
+def test_a_failing_index_or_no_fetch_falls_back_with_the_reason(fake_index, tmp_path):
+    base_url, _ = fake_index
+    fallback = tmp_path / "fallback.parquet"
+    pq.write_table(make_sample_table(rows=40), fallback)
+    frame, line = live_sample_or_fallback(config_for(base_url, crawl="CC-MAIN-1999-01"), tmp_path / "x.parquet", fallback)
+    assert line.startswith("the live index failed (") and "404 Not Found" in line
+    assert line.endswith("): using the embedded sample fallback.parquet (40 rows)") and len(frame) == 40
+    _, line = live_sample_or_fallback(config_for(base_url), tmp_path / "x.parquet", fallback, fetch=False)
+    assert line == "the live index is not sampled in this run: using the embedded sample fallback.parquet (40 rows)"
+    assert not (tmp_path / "x.parquet").exists()
