@@ -26,6 +26,8 @@ from helpers.environment import NATIVE_LOG_LINE, standard_error_filtered
 
 MAVEN_REPOSITORY = "https://repo1.maven.org/maven2/"
 COMMONCRAWL_BUCKET = "s3a://commoncrawl/"
+# The driver's log4j2 configuration (package data): errors only, none of Spark's start-up notes.
+LOG4J2_PROPERTIES = Path(__file__).resolve().parent / "log4j2.properties"
 # The AWS credential chain (environment variables, ~/.aws, instance role): hadoop-aws 3.4+ uses AWS
 # SDK v2, older versions (PySpark 3.5 bundles Hadoop 3.3.4) SDK v1, whose class has another name.
 CREDENTIALS_PROVIDER_SDK_V2 = "software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider"
@@ -114,6 +116,8 @@ def session_config(settings: SparkSettings) -> dict[str, str]:
         "spark.sql.execution.arrow.pyspark.fallback.enabled": "false",  # fail loudly rather than go slow
         "spark.sql.execution.arrow.maxRecordsPerBatch": str(settings.arrow_batch_rows),
         "spark.ui.showConsoleProgress": "false",  # progress bars clutter notebook outputs
+        # read when the driver's JVM starts (a URI: a path with spaces stays one option)
+        "spark.driver.extraJavaOptions": f"-Dlog4j2.configurationFile={LOG4J2_PROPERTIES.as_uri()}",
     }
     if settings.master:
         config["spark.master"] = settings.master
@@ -122,14 +126,13 @@ def session_config(settings: SparkSettings) -> dict[str, str]:
         if hadoop_version is None:
             raise SparkSetupError("cannot tell the Hadoop version bundled with PySpark (no hadoop-client-api jar)")
         config.update(s3a_config(hadoop_version))
-    config.update(settings.extra_config)
+    for key, value in settings.extra_config.items():
+        config[key] = f"{config[key]} {value}" if key == "spark.driver.extraJavaOptions" else value
     return config
 
 
-# What the JVM prints on every start, before the log level below applies: notes, not problems.
-JVM_START_UP_LINE = re.compile(r"WARNING: Using incubator modules|Using Spark's default log4j profile|"
-                               r"Setting default log level to|To adjust logging level use sc\.setLogLevel|"
-                               r"\S+ \S+ WARN NativeCodeLoader: Unable to load native-hadoop library")
+# The one start-up note no log4j setting reaches: the JVM's module system prints it (Spark 4 adds the module).
+JVM_START_UP_LINE = re.compile(r"WARNING: Using incubator modules")
 
 
 def start_session(settings: SparkSettings | None = None):
@@ -179,7 +182,7 @@ def start_session(settings: SparkSettings | None = None):
             f"Spark did not start ({first_line(error)}); the JVM's own message is in this process's "
             "standard error (the terminal, or the Colab runtime log). Common causes: a Java older than 17, "
             "spark.jars.packages that cannot be downloaded, a port blocked by a firewall") from error
-    spark.sparkContext.setLogLevel("ERROR")
+    spark.sparkContext.setLogLevel("ERROR")  # for a JVM started without LOG4J2_PROPERTIES (spark-submit)
     return spark
 
 

@@ -1,5 +1,5 @@
-"""tools/notebooks.py: the pair check demands the outputs of a full run; sync keeps the outputs of
-unchanged code cells; helpers.environment drops TensorFlow's native start-up lines, nothing else."""
+"""tools/notebooks.py: the pair check demands the outputs of a full run; sync (jupytext's update of a
+pair) keeps the outputs, ids and run record of unchanged code cells and drops a changed cell's; helpers.environment drops TensorFlow's native start-up lines, nothing else."""
 
 import importlib.util
 import os
@@ -20,6 +20,9 @@ def notebooks(tmp_path, monkeypatch):
     monkeypatch.setattr(module, "NOTEBOOKS", tmp_path)
     monkeypatch.setattr(module, "ROOT", tmp_path)
     (tmp_path / "01_example.py").write_text(
+        "# ---\n# jupyter:\n#   jupytext:\n#     formats: ipynb,py:percent\n#     text_representation:\n"
+        "#       extension: .py\n#       format_name: percent\n#   kernelspec:\n#     display_name: Python 3\n"
+        "#     language: python\n#     name: python3\n# ---\n\n"
         "# %% [markdown]\n# # A title\n\n# %%\nx = 1\n\n# %%\nprint(x + 1)\n")
     return module
 
@@ -50,6 +53,30 @@ def test_check_demands_a_full_run_and_sync_keeps_the_outputs_of_unchanged_cells(
     assert notebooks.command_sync(None) == 0
     assert notebooks.command_check(None) == 1  # that cell's outputs are gone: run the notebooks again
     assert nbformat.read(target, as_version=4).cells[1].outputs[0]["text"] == "output 0\n"
+
+
+def test_sync_is_jupytexts_pair_update_and_check_names_the_difference(notebooks, tmp_path, capsys):
+    source, target = tmp_path / "01_example.py", tmp_path / "01_example.ipynb"
+    assert notebooks.command_sync(None) == 0
+    fresh = nbformat.read(target, as_version=4)
+    assert fresh.metadata["jupytext"] == {"formats": "ipynb,py:percent"}  # the pairing, from the source's header
+    assert fresh.metadata["accelerator"] == "GPU" and "porting_run" not in fresh.metadata
+    nbformat.write(executed(fresh), target)
+    ids = [cell.id for cell in fresh.cells]
+    source.write_text(source.read_text().replace("# %%\nx = 1\n", "# %%\nx = 1\n\n# %%\ny = 2\n"))  # a new cell
+    capsys.readouterr()
+    assert notebooks.command_check(None) == 1
+    assert "01_example.ipynb differs from 01_example.py (" in capsys.readouterr().err
+    assert notebooks.command_sync(None) == 0
+    assert "2 of 3 code cells keep their stored outputs" in capsys.readouterr().out
+    stored = nbformat.read(target, as_version=4)
+    assert [cell.source for cell in stored.cells] == ["# A title", "x = 1", "y = 2", "print(x + 1)"]
+    assert [cell.get("execution_count") for cell in stored.cells[1:]] == [1, None, 2]
+    assert [stored.cells[index].id for index in (0, 1, 3)] == ids  # no churn in the stored JSON
+    assert stored.metadata["porting_run"]["commit"] == "abc"
+    source.write_text(source.read_text().replace("x = 1", "x = 3").replace("print(x + 1)", "print(x)"))
+    assert notebooks.command_sync(None) == 0  # no code cell is left as it ran: no run record either
+    assert "porting_run" not in nbformat.read(target, as_version=4).metadata
 
 
 def test_store_refuses_a_smoke_run(notebooks, tmp_path, monkeypatch):

@@ -166,6 +166,7 @@ def test_the_wheel_installs_into_an_empty_environment_and_predicts(tmp_path):
     assert any(name.endswith("/licenses/LICENSE") for name in names) and any(name.endswith("/licenses/NOTICE") for name in names)
     modules = {path.relative_to(ROOT).as_posix() for path in (ROOT / "helpers").rglob("*.py")}
     assert modules <= set(names)  # every module, subpackages included
+    assert "helpers/log4j2.properties" in names  # package data: Spark's driver logging
 
     run([sys.executable, "-m", "venv", tmp_path / "venv"], timeout=300)
     python, porting = tmp_path / "venv" / "bin" / "python", tmp_path / "venv" / "bin" / "porting"

@@ -1,5 +1,9 @@
 """Local Spark on the embedded sample: one SparkSession for this module, stopped at its end."""
 
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from helpers.data import SAMPLE_PATH, is_validation, read_sample
@@ -65,6 +69,31 @@ def test_read_errors_are_one_clear_line(spark):
     assert "\n" not in str(missing.value)
     with pytest.raises(SparkSetupError, match="hadoop-aws"):
         read_parquet(spark, "s3a://commoncrawl/cc-index/table/cc-main/warc/")
+
+
+QUIET_START = """
+from helpers.spark import SparkSettings, SparkSetupError, read_parquet, start_session
+spark = start_session(SparkSettings(master="local[1]", shuffle_partitions=1))
+spark._jvm.org.apache.logging.log4j.LogManager.getLogger("porting.test").error("a real problem")
+try:
+    read_parquet(spark, "/nonexistent/cc-index.parquet")
+except SparkSetupError as error:
+    print(error)
+spark.stop()
+"""
+
+
+def test_a_session_starts_quietly_and_errors_still_show():
+    """helpers/log4j2.properties, not a filter, keeps Spark's start-up notes off standard error."""
+    done = subprocess.run([sys.executable, "-c", QUIET_START], capture_output=True, text=True, timeout=600,
+                          cwd=Path(__file__).resolve().parent.parent)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip().splitlines() == [
+        "/nonexistent/cc-index.parquet does not exist (if it is the embedded sample: python -m helpers make-sample-data)"]
+    for note in ["NativeCodeLoader", "Using Spark's default log4j profile", "Setting default log level",
+                 "setLogLevel", " WARN ", "incubator"]:
+        assert note not in done.stderr
+    assert [line.split(" ", 2)[2] for line in done.stderr.strip().splitlines()] == ["ERROR test: a real problem"]
 
 
 def test_s3a_settings_match_the_bundled_hadoop():

@@ -1,7 +1,8 @@
 """Notebook tooling: keep jupytext pairs in sync, and execute notebooks top to bottom.
 
-    python tools/notebooks.py sync            write notebooks/NN_*.ipynb from notebooks/NN_*.py, keeping the
-                                              stored outputs of code cells whose source is unchanged
+    python tools/notebooks.py sync            write notebooks/NN_*.ipynb from notebooks/NN_*.py (jupytext's
+                                              update of a pair), keeping the stored outputs of code cells
+                                              whose source is unchanged
     python tools/notebooks.py check           fail if a pair is missing or out of sync, or if a notebook does
                                               not hold the outputs of a full run (every code cell executed)
     python tools/notebooks.py run --out DIR   execute every notebook (set PORTING_SMOKE=1 for CI)
@@ -25,6 +26,8 @@ from pathlib import Path
 
 import jupytext
 import nbformat
+from jupytext.combine import combine_inputs_with_outputs
+from jupytext.compare import NotebookDifference, compare_notebooks
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # helpers.environment, for the run record
@@ -41,43 +44,37 @@ def paired_notebook(source: Path) -> Path:
 
 
 def as_notebook(source: Path) -> nbformat.NotebookNode:
-    notebook = jupytext.read(source, fmt="py:percent")
-    notebook.metadata["jupytext"] = {"formats": "ipynb,py:percent"}
-    notebook.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python", "name": "python3"}
+    """The notebook of a source as jupytext reads it (its header pairs it: ``formats: ipynb,py:percent``),
+    with the Colab metadata that makes Colab offer a GPU runtime."""
+    notebook = jupytext.read(source)
     notebook.metadata.setdefault("colab", {"provenance": []})
-    notebook.metadata["accelerator"] = "GPU"
+    notebook.metadata.setdefault("accelerator", "GPU")
     return notebook
 
 
-def cell_summary(notebook) -> list[tuple[str, str]]:
-    return [(cell.cell_type, cell.source.strip()) for cell in notebook.cells]
-
-
-def with_stored_outputs(notebook, stored) -> int:
-    """Copies into ``notebook`` the outputs of ``stored``'s code cells whose source is unchanged (in
-    order), and its run record; returns how many code cells kept outputs."""
-    kept_by_source: dict[str, list] = {}
-    for cell in stored.cells:
-        if cell.cell_type == "code":
-            kept_by_source.setdefault(cell.source.strip(), []).append(cell)
-    kept = 0
-    for cell in notebook.cells:
-        if cell.cell_type == "code" and kept_by_source.get(cell.source.strip()):
-            old = kept_by_source[cell.source.strip()].pop(0)
-            cell.outputs, cell.execution_count = old.get("outputs", []), old.get("execution_count")
-            kept += cell.execution_count is not None
-    if kept and "porting_run" in stored.metadata:
-        notebook.metadata["porting_run"] = stored.metadata["porting_run"]
-    return kept
+def synced(source: Path, stored) -> tuple[nbformat.NotebookNode, int]:
+    """``source``'s cells with ``stored``'s outputs, cell ids and metadata (jupytext's own update of a paired
+    .ipynb); returns it and how many code cells keep the outputs of the stored run."""
+    notebook = combine_inputs_with_outputs(as_notebook(source), stored, fmt="py:percent")
+    # Hand-written on purpose: jupytext also gives a changed cell the outputs of the cell at its place,
+    # but a stored notebook must hold only outputs its code made, with the run record only if any remain.
+    unchanged = {cell.source.strip() for cell in stored.cells if cell.cell_type == "code"}
+    code_cells = [cell for cell in notebook.cells if cell.cell_type == "code"]
+    for cell in code_cells:
+        if cell.source.strip() not in unchanged:
+            cell.outputs, cell.execution_count = [], None
+    kept = sum(cell.execution_count is not None for cell in code_cells)
+    if not kept:
+        notebook.metadata.pop("porting_run", None)
+    return notebook, kept
 
 
 def command_sync(_arguments) -> int:
     for source in sources():
         target = paired_notebook(source)
-        notebook = as_notebook(source)
-        kept = with_stored_outputs(notebook, nbformat.read(target, as_version=4)) if target.exists() else 0
+        notebook, kept = synced(source, jupytext.read(target)) if target.exists() else (as_notebook(source), 0)
         code_cells = sum(cell.cell_type == "code" for cell in notebook.cells)
-        nbformat.write(notebook, target)
+        jupytext.write(notebook, target)
         note = "" if kept == code_cells else f" (run `bash tools/run.sh --store` to execute the other {code_cells - kept})"
         print(f"wrote {target.relative_to(ROOT)}: {kept} of {code_cells} code cells keep their stored outputs{note}")
     return 0
@@ -105,10 +102,13 @@ def command_check(_arguments) -> int:
         if not target.exists():
             problems.append(f"{target.relative_to(ROOT)} is missing (run: python tools/notebooks.py sync)")
             continue
-        stored = nbformat.read(target, as_version=4)
+        stored = jupytext.read(target)
         problems += [f"{target.relative_to(ROOT)} {problem}" for problem in execution_problems(stored)]
-        if cell_summary(stored) != cell_summary(as_notebook(source)):
-            problems.append(f"{target.relative_to(ROOT)} differs from {source.name} (run: python tools/notebooks.py sync)")
+        try:
+            compare_notebooks(stored, as_notebook(source), fmt="py:percent")
+        except NotebookDifference as difference:
+            first_line = str(difference).splitlines()[0].rstrip(": ")
+            problems.append(f"{target.relative_to(ROOT)} differs from {source.name} ({first_line}; run: python tools/notebooks.py sync)")
     for orphan in sorted(NOTEBOOKS.glob("*.ipynb")):
         if not orphan.with_suffix(".py").exists():
             problems.append(f"{orphan.relative_to(ROOT)} has no .py source")
@@ -159,9 +159,9 @@ def command_run(arguments) -> int:
             status = "FAILED"
             print(str(error)[-3000:], file=sys.stderr)
         notebook.metadata["porting_run"] = run_record(time.monotonic() - started, status)
-        nbformat.write(notebook, out / paired_notebook(source).name)
+        jupytext.write(notebook, out / paired_notebook(source).name)
         if arguments.store and status == "ok":
-            nbformat.write(notebook, paired_notebook(source))
+            jupytext.write(notebook, paired_notebook(source))
             print(f"stored in {paired_notebook(source).relative_to(ROOT)}", flush=True)
         print(f"{status:6} {source.name} in {time.monotonic() - started:.0f} s -> {out / paired_notebook(source).name}",
               flush=True)
