@@ -31,19 +31,24 @@ Four signatures, one ``_decode_ids`` definition:
 
 The page's default engine is not the tfjs graph: run by ``executeAsync``, every op of every loop
 step costs TensorFlow.js tens of microseconds, and a URL takes ~200 steps of ~15-40 small ops each
-(EXPERIMENTS.md has the figures). ``save_step_weights`` writes OUT/tfjs/step_weights.{json,bin} for
-``StepDecoder`` in web/model.js, the one re-implementation of the step (plain JavaScript loops, an
-order of magnitude faster; the tests check it byte for byte against ``GreedyDecoder``);
-``output_step_features`` (in metadata.json) tells JavaScript which terms the model has.
+(EXPERIMENTS.md has the figures). ``save_web_model`` writes OUT/tfjs/metadata.json and
+step_weights.{json,bin} for ``StepDecoder`` in web/model.js, the one re-implementation of the step
+(plain JavaScript loops, an order of magnitude faster; the tests check it byte for byte against
+``GreedyDecoder``): float32 arrays written here with numpy, so the page needs neither the converter
+nor TensorFlow.js (it runs in Colab, which has neither). ``output_step_features`` (in metadata.json)
+tells JavaScript which terms the model has. ``build_page`` and ``show_page`` put that page in a
+notebook: served by a thread of the kernel, shown through Colab's proxy in Colab, as an iframe elsewhere.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
 import subprocess
 from pathlib import Path
+from urllib.parse import quote
 
 import numpy as np
 import tensorflow as tf
@@ -183,6 +188,7 @@ def save_step_weights(decoder: InGraphDecoder, directory: str | Path) -> Path:
     """directory/step_weights.json (name, shape, offset in floats of each array) + step_weights.bin
     (float32, little-endian, row-major)."""
     directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
     arrays, offset, entries = step_decoder_weights(decoder), 0, []
     for name, array in arrays.items():
         entries.append({"name": name, "shape": list(array.shape), "offset": offset})
@@ -234,6 +240,16 @@ def save_saved_model(decoder: InGraphDecoder, directory: str | Path) -> Path:
     return directory
 
 
+def save_web_model(decoder: InGraphDecoder, directory: str | Path) -> Path:
+    """What the page's step engine loads, without the TensorFlow.js converter: directory/metadata.json
+    and step_weights.{json,bin}. ``convert_to_tfjs`` adds the graph (model.json) beside them."""
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "metadata.json").write_text(json.dumps(export_metadata(decoder.config, decoder.task), indent=2) + "\n")
+    save_step_weights(decoder, directory)
+    return directory
+
+
 def bridge_python() -> Path:
     return Path(os.environ.get(BRIDGE_PYTHON_VARIABLE, DEFAULT_BRIDGE_PYTHON))
 
@@ -252,13 +268,57 @@ def convert_to_tfjs(saved_model: str | Path, directory: str | Path, decoder: InG
     if completed.returncode != 0 or not (directory / "model.json").is_file():
         lines = (completed.stderr or completed.stdout).strip().splitlines()
         raise ValueError(f"TensorFlow.js conversion failed: {lines[-1] if lines else completed.returncode}")
-    (directory / "metadata.json").write_text(json.dumps(export_metadata(decoder.config, decoder.task), indent=2) + "\n")
-    save_step_weights(decoder, directory)
-    return directory
+    return save_web_model(decoder, directory)
+
+
+PAGE_MODEL_DIRECTORY = "model"  # site/model: where web/index.js loads the model from
+
+
+def build_page(web_model: str | Path, site: str | Path) -> Path:
+    """site/: web/index.html, index.js, model.js and model/ (a copy of ``save_web_model``'s directory):
+    the page with its default engine, which needs no TensorFlow.js (helpers.web.build_site adds it)."""
+    from helpers.web import PAGE_FILES, WEB_SOURCE
+
+    web_model, site = Path(web_model), Path(site)
+    if not (web_model / "metadata.json").is_file() or not (web_model / STEP_WEIGHTS_FILE).is_file():
+        raise ValueError(f"{web_model} holds no web model (metadata.json and {STEP_WEIGHTS_FILE}): run save_web_model")
+    if (site / PAGE_MODEL_DIRECTORY).exists():
+        shutil.rmtree(site / PAGE_MODEL_DIRECTORY)
+    shutil.copytree(web_model, site / PAGE_MODEL_DIRECTORY)
+    for name in PAGE_FILES:
+        shutil.copyfile(WEB_SOURCE / name, site / name)
+    return site
+
+
+_SERVED_PAGES = contextlib.ExitStack()  # the servers of show_page: they live as long as the kernel
+
+
+def show_page(site: str | Path, query: str | None = None, height: int = 620) -> None:
+    """Show ``site``'s index.html (``?q=query``: decoded as the page opens) in this notebook; its
+    JavaScript runs in the reader's browser. A thread of the kernel serves the folder on 127.0.0.1;
+    in Colab ``google.colab.output.serve_kernel_port_as_iframe`` shows that port through Colab's proxy,
+    elsewhere an iframe of the local address does (live while the kernel runs)."""
+    from helpers.environment import in_colab
+    from helpers.web import serve
+
+    url = _SERVED_PAGES.enter_context(serve(site))
+    port = int(url.rstrip("/").rsplit(":", 1)[1])
+    path = "/index.html" + ("" if query is None else "?q=" + quote(query, safe=""))
+    if in_colab():
+        from google.colab import output  # type: ignore[import-not-found]
+
+        output.serve_kernel_port_as_iframe(port, path=path, width="100%", height=str(height))
+    else:
+        from IPython.display import display
+
+        frame = f'<iframe src="http://127.0.0.1:{port}{path}" width="100%" height="{height}" frameborder="0"></iframe>'
+        display({"text/html": frame, "text/plain": f"the page {path}, served by this kernel (live while it runs)"},
+                raw=True)
 
 
 def export(model_directory: str | Path, out: str | Path, tfjs: bool = True) -> dict[str, Path]:
-    """A trained model directory -> OUT/saved_model (and OUT/tfjs). Returns the written paths."""
+    """A trained model directory -> OUT/saved_model (and OUT/tfjs: the graph converted by the
+    converter bridge, with the page's web model). Returns the written paths."""
     from helpers.storage import load_model
 
     stored = load_model(model_directory)

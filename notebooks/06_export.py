@@ -19,7 +19,7 @@
 #
 # 1. **TF Serving**: a SavedModel whose `serving_default` signature takes a batch of strings and
 #    returns the decoded strings, with the whole greedy loop inside the TensorFlow graph;
-# 2. **the browser**: the same graph converted to TensorFlow.js, run by a static page;
+# 2. **the browser**: a static page that runs the same decoder in JavaScript, shown in this notebook;
 # 3. **Spark**: a DataFrame column computed by the SavedModel, one model load per task.
 #
 # The export rebuilds the network from its weights with plain TensorFlow ops and explicit
@@ -29,10 +29,9 @@
 
 # %% [markdown]
 # ## Setup
-# One cell. In Colab it fetches the project and installs only what Colab lacks; on your own machine
-# it just makes `helpers` importable. Use a GPU runtime in Colab if you have one: the LSTMs then run
-# on cuDNN. The GPU path has not been measured by this project: every time and figure stored here
-# comes from 2 CPU cores.
+# One cell, the same in every notebook. In Colab it fetches the project and installs only what Colab
+# lacks; on your own machine it just makes `helpers` importable. Use a GPU runtime in Colab if you
+# have one: the LSTMs then run on cuDNN. Every time and figure stored here comes from 2 CPU cores.
 
 # %%
 import os, subprocess, sys
@@ -65,17 +64,19 @@ import numpy as np
 import tensorflow as tf
 
 from helpers.decoders import GreedyDecoder
-from helpers.export import InGraphDecoder, convert_to_tfjs, bridge_python, save_saved_model
+from helpers.export import (InGraphDecoder, bridge_python, build_page, convert_to_tfjs, save_saved_model,
+                            save_web_model, show_page)
 from helpers.functions import get_function
 from helpers.recipes import recipe, smoke_recipe
 from helpers.storage import load_model
 from helpers.training import train
-from helpers.vectorization import encode_batch
+from helpers.show import show_source
+from helpers.vectorization import encode_batch, ids_to_bytes
 
 # %% [markdown]
 # ## Configuration
 # The shipped urlparse model when the checkout has one; otherwise a protocol model trained here
-# (seconds in smoke mode, a few minutes otherwise). Any model directory works.
+# (a few minutes on 2 CPU cores). Any model directory works.
 
 # %%
 SHIPPED_MODEL = environment.repository / "models" / "urlparse"  # trained by notebook 04's recipe
@@ -95,7 +96,7 @@ else:
     MODEL_DIR = environment.output / "06_model" / "model"
 stored = load_model(MODEL_DIR)
 function = get_function(stored.task)
-print(MODEL_DIR, stored.task, stored.model.config)
+print("shipped model" if MODEL_DIR == SHIPPED_MODEL else "trained here", stored.task, stored.model.config)
 
 # %% [markdown]
 # ## The decoder inside the graph
@@ -120,13 +121,22 @@ print("encoder_ids", encoder_ids.shape, "->", {name: tuple(value.shape) for name
 # mixture), stopping when every row has written END:
 
 # %%
-import inspect
-
 from helpers import step
 
-print(inspect.getsource(InGraphDecoder._decode_ids))
-print(inspect.getsource(step.decoder_step))
-print(inspect.getsource(step.greedy_decode))
+show_source(step.greedy_decode, step.decoder_step)
+
+# %% [markdown]
+# Try it: the loop ends when END is written or after `limit` steps (the export passes the model's
+# `max_output_length`). Put your own input or limits here: below the output's length, END is never
+# written and the output is unfinished.
+
+# %%
+TRY_INPUT = inputs[0]  # any text of at most max_bytes UTF-8 bytes
+for limit in (8, stored.model.config.max_output_length):
+    ids, scores, _ = step.greedy_decode(stored.model.config, stored.model.step_weights(),
+                                        tf.constant(encode_batch([TRY_INPUT], add_end=True)), limit)
+    text, ended = ids_to_bytes(ids.numpy()[0])
+    print(f"limit {limit:3}: {ids.shape[1]:3} steps, END written: {ended!s:5} {text.decode('utf-8', 'replace')!r}")
 
 # %% [markdown]
 # Try it out: the in-graph decoder must give exactly the ids of the Python decoder.
@@ -171,49 +181,57 @@ for start in range(0, len(inputs), 256):
 print(f"SavedModel: {len(inputs) / (time.perf_counter() - started):.0f} inputs/s")
 
 # %% [markdown]
-# ## TensorFlow.js
-# The converter runs in a small bridge environment made by `tools/setup_web.sh` (tensorflowjs 4.22
-# installed next to this TensorFlow). It converts the `decode_ids_for_tfjs` signature; text to bytes
-# happens in JavaScript (`web/model.js`), since TensorFlow.js has almost no string ops.
+# ## The web page, from weights written by numpy
+# TensorFlow.js has almost no string ops, and run as a graph it pays tens of microseconds for every
+# op of every loop step (the encoder's loop body has ~50 ops, the decoder's ~110). So the page
+# (`web/index.html`, `index.js`, `model.js`) decodes with `StepDecoder` in `web/model.js`: the step of
+# `helpers/step.py` as plain JavaScript loops over arrays. `save_web_model` writes them with numpy, no
+# converter: `metadata.json` (special ids, lengths, the output terms the model has), `step_weights.json`
+# (name, shape and offset of each array) and `step_weights.bin` (little-endian float32, row-major;
+# the LSTM input projections tabulated per byte and per position, kernels transposed so that products
+# are contiguous dot products).
 
 # %%
-tfjs_ready = bridge_python().exists()
-if tfjs_ready:
-    tfjs = convert_to_tfjs(saved_model, EXPORT_DIR / "tfjs", decoder)
-    print(sorted(path.name for path in tfjs.iterdir()))
-    print(json.loads((tfjs / "metadata.json").read_text()))
-else:
-    print("no converter bridge here: run `bash tools/setup_web.sh` to convert and test the page")
+web_model = save_web_model(decoder, EXPORT_DIR / "web_model")
+arrays = json.loads((web_model / "step_weights.json").read_text())["arrays"]
+print(f"{len(arrays)} arrays, {(web_model / 'step_weights.bin').stat().st_size / 1e6:.1f} MB:",
+      ", ".join(f"{array['name']} {tuple(array['shape'])}" for array in arrays[:3]), "...")
 
 # %% [markdown]
-# ## The page, in headless Chromium
-# `web/index.html?q=...` decodes its query and writes the output into `#result`; here the same
-# page decodes the inputs one by one and in batches, and we compare with Python.
-#
-# The page has two engines (`web/model.js`). `graph` runs the converted graph with `executeAsync`:
-# TensorFlow.js then pays tens of microseconds for every op of every loop step (the encoder loop
-# body has ~50 ops, the decoder's ~110), far more than the arithmetic. `step` (the default) runs the
-# same network as plain JavaScript loops over arrays that the export writes (`step_weights.bin`: the
-# LSTM input projections tabulated per byte and per position, kernels transposed so products are
-# contiguous dot products). The cell below times both on this model, one input at a time and in
-# batches (its stored outputs: 2 CPU cores); `tools/benchmark_export.py` does the same for any model
-# size. Both engines must give exactly the Python decoder's ids.
+# The page, here: type an input and press Parse. A thread of this kernel serves the folder; in Colab
+# `google.colab.output.serve_kernel_port_as_iframe` shows it through Colab's proxy, elsewhere an iframe
+# of `127.0.0.1` does. Its JavaScript runs in your browser while this kernel runs (a stored copy of
+# the notebook shows an empty frame).
+
+# %%
+site = build_page(web_model, EXPORT_DIR / "page")
+show_page(site, query=inputs[0])
+
+# %% [markdown]
+# ## The page against Python, in headless Chromium
+# A reader's browser does not report back to the kernel, so the check runs the same page in headless
+# Chromium (Playwright; `bash tools/setup_web.sh` installs both, and the TensorFlow.js converter):
+# `index.html?q=...` writes its output into `#result`, then the page decodes every input one by one
+# and in batches of 32. With the converter, a second engine, `graph`, runs the converted SavedModel
+# signature `decode_ids_for_tfjs` with TensorFlow.js's `executeAsync`. Both must give exactly the
+# Python decoder's ids (times: page CPU per input; the stored outputs come from 2 CPU cores).
 
 # %%
 from helpers.web import CHROMIUM, build_site, measure_in_browser
 
-if tfjs_ready and Path(CHROMIUM).exists():
-    site = build_site(tfjs, EXPORT_DIR / "site")
-    for engine in ("step", "graph"):
-        measured = measure_in_browser(site, inputs, engine=engine)
-        print("index.html?q=", repr(inputs[0]), "->", measured["page"].result)
-        browser_same = sum(result["text"] == text for result, text in zip(measured["results"], reference.texts))
-        print(f"browser ({measured['backend']}) equals Python on {browser_same} of {len(inputs)}; "
-              f"{measured['milliseconds_one_by_one']:.1f} ms/input one by one, "
-              f"{measured['milliseconds_batched']:.1f} ms/input in batches of 32 "
-              f"(page CPU {measured['cpu_milliseconds_one_by_one']:.1f} and {measured['cpu_milliseconds_batched']:.1f})")
-else:
-    print("no converter bridge or chromium: run `bash tools/setup_web.sh`")
+engines = {"step": site}
+if bridge_python().exists():  # the converter (tools/setup_web.sh): the graph engine too
+    engines["graph"] = build_site(convert_to_tfjs(saved_model, EXPORT_DIR / "tfjs", decoder), EXPORT_DIR / "site")
+if not Path(CHROMIUM).exists():
+    print("no headless Chromium here: bash tools/setup_web.sh installs it")
+    engines = {}
+for engine, engine_site in engines.items():
+    measured = measure_in_browser(engine_site, inputs, engine=engine)
+    browser_same = sum(result["text"] == text for result, text in zip(measured["results"], reference.texts))
+    print(f"{measured['backend']}: ?q= right {measured['page'].result == (reference.texts[0] or '')}; "
+          f"equals Python on {browser_same} of {len(inputs)}; page CPU "
+          f"{measured['cpu_milliseconds_one_by_one']:.1f} ms/input one by one, "
+          f"{measured['cpu_milliseconds_batched']:.1f} in batches")
 
 # %% [markdown]
 # The attention of one decoded input (what the page draws as a heatmap).
@@ -284,7 +302,8 @@ parsed.head()
 
 # %% [markdown]
 # ## Summary
-# One graph, three destinations: `python -m helpers export --model DIR --out OUT` writes
-# `OUT/saved_model` and `OUT/tfjs`; `tools/build_web.py` builds the page; `tools/benchmark_export.py`
+# One decoder, three destinations: `python -m helpers export --model DIR --out OUT` writes
+# `OUT/saved_model` and `OUT/tfjs`; `save_web_model` and `build_page` make the page without a
+# converter and `show_page` shows it in a notebook; `tools/build_web.py` builds it in `web/`; `tools/benchmark_export.py`
 # prints the speeds; `helpers.spark_inference.add_learned_output` decodes DataFrames with the
 # SavedModel, and `LearnedFunctionTransformer` is the model as a Spark ML pipeline stage.

@@ -9,7 +9,7 @@ import pytest
 import tensorflow as tf
 
 from helpers.decoders import GreedyDecoder
-from helpers.export import InGraphDecoder, save_saved_model, step_decoder_weights
+from helpers.export import InGraphDecoder, save_saved_model, save_web_model, step_decoder_weights
 from helpers.functions import get_function
 from helpers.model import Seq2SeqConfig, build_seq2seq
 from helpers.storage import save_model
@@ -191,3 +191,23 @@ def test_step_decoder_weights_tabulate_the_lstm_input_projections(small_model):
         np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-5)
         np.testing.assert_array_equal(tables[f"{prefix}_recurrent_kernel_transposed"], arrays[f"{prefix}_recurrent_kernel"].T)
     assert all(table.dtype == np.float32 and table.flags.c_contiguous for table in tables.values())
+
+
+def test_web_model_is_written_without_the_converter(small_model, tmp_path, monkeypatch):
+    """save_web_model needs no tensorflowjs: metadata.json, and step_weights.bin holds every array of
+    step_decoder_weights at its manifest's offset, little-endian float32, row-major."""
+    import json
+
+    monkeypatch.setitem(sys.modules, "tensorflowjs", None)
+    decoder = InGraphDecoder(small_model, "protocol")
+    directory = save_web_model(decoder, tmp_path / "web_model")
+    metadata = json.loads((directory / "metadata.json").read_text())
+    manifest = json.loads((directory / metadata["step_weights"]).read_text())
+    data = np.fromfile(directory / manifest["file"], dtype="<f4")
+    tables = step_decoder_weights(decoder)
+    assert [entry["name"] for entry in manifest["arrays"]] == list(tables)
+    for entry in manifest["arrays"]:
+        size = int(np.prod(entry["shape"]))
+        np.testing.assert_array_equal(data[entry["offset"]:entry["offset"] + size].reshape(entry["shape"]), tables[entry["name"]])
+    assert data.size == sum(table.size for table in tables.values())
+    assert (metadata["task"], metadata["end_id"]) == ("protocol", END_ID)

@@ -1,5 +1,7 @@
 """The page in a real browser (Debian's headless chromium, via Playwright) must decode exactly as the
-Python decoder does. Needs tools/setup_web.sh (tools/test.sh runs it)."""
+Python decoder does. Needs tools/setup_web.sh (tools/test.sh runs it). The default engine's page is
+built without the TensorFlow.js converter and without TensorFlow.js (helpers.export.save_web_model,
+build_page), as in Colab; the graph engine's with both."""
 
 import random
 from pathlib import Path
@@ -8,7 +10,7 @@ import numpy as np
 import pytest
 
 from helpers.decoders import GreedyDecoder
-from helpers.export import convert_to_tfjs, save_saved_model, InGraphDecoder
+from helpers.export import InGraphDecoder, bridge_python, build_page, convert_to_tfjs, save_saved_model, save_web_model
 from helpers.functions import get_function
 from helpers.lines import read_text_lines
 from helpers.locations import DEV_URLS_PATH, REAL_URLS_PATH
@@ -50,13 +52,15 @@ def build_test_site(config, directory):
         if len({int(sum(row != 0)) for row in GreedyDecoder(model)(inputs).ids}) > 3:
             break
     decoder = InGraphDecoder(model, "urlparse")
-    saved_model = save_saved_model(decoder, directory / "saved_model")
-    tfjs = convert_to_tfjs(saved_model, directory / "tfjs", decoder)
-    return model, build_site(tfjs, directory / "site")
+    pages = {"step": build_page(save_web_model(decoder, directory / "web_model"), directory / "page")}
+    if bridge_python().exists():  # the converter: the graph engine's page, with TensorFlow.js in vendor/
+        saved_model = save_saved_model(decoder, directory / "saved_model")
+        pages["graph"] = build_site(convert_to_tfjs(saved_model, directory / "tfjs", decoder), directory / "site")
+    return model, pages
 
 
 def site_fixture(config, name: str):
-    """A module-scoped fixture ``name``: the page built for a random model of ``config``."""
+    """A module-scoped fixture ``name``: (a random model of ``config``, {engine: its page's folder})."""
     @pytest.fixture(scope="module", name=name)
     def built_site(tmp_path_factory):
         return build_test_site(config, tmp_path_factory.mktemp(name))
@@ -74,7 +78,11 @@ copy_site = site_fixture(COPY_CONFIG, "copy_site")
                                            ("copy_site", "step"), ("copy_site", "graph"), ("stacked_site", "step"),
                                            ("stacked_site", "graph")])
 def test_browser_decodes_like_python(which, engine, request):
-    model, site_directory = request.getfixturevalue(which)
+    model, pages = request.getfixturevalue(which)
+    if engine not in pages:
+        pytest.skip(f"no TensorFlow.js converter at {bridge_python()} (bash tools/setup_web.sh)")
+    site_directory = pages[engine]
+    assert (site_directory / "vendor").is_dir() == (engine == "graph")  # the default page needs no TensorFlow.js
     inputs = browser_inputs(model.config.max_input_length - 1)
     reference = GreedyDecoder(model)(inputs)
     with serve(site_directory) as url, Browser() as browser:
@@ -100,7 +108,7 @@ def test_browser_decodes_like_python(which, engine, request):
     ("", "empty"), ("a" * 200, "at most"), ("http://a.b/\x01x", "control characters"),
 ])
 def test_bad_input_shows_a_message(site, query, message):
-    _, site_directory = site
+    site_directory = site[1]["step"]
     with serve(site_directory) as url, Browser() as browser:
         page = browser.open(url, query)
     assert page.state == "refused"
@@ -109,7 +117,7 @@ def test_bad_input_shows_a_message(site, query, message):
 
 
 def test_non_ascii_input_runs_with_a_note(site):
-    _, site_directory = site
+    site_directory = site[1]["step"]
     with serve(site_directory) as url, Browser() as browser:
         page = browser.open(url, "http://bücher.de/ß")
     assert page.state == "done"
@@ -119,19 +127,16 @@ def test_non_ascii_input_runs_with_a_note(site):
 SHIPPED_MODEL = Path(__file__).resolve().parent.parent / "models" / "urlparse"
 
 
-
-
 @pytest.mark.skipif(not SHIPPED_MODEL.is_dir(), reason="models/urlparse is not shipped in this checkout")
 def test_page_with_the_shipped_urlparse_model_matches_python_and_urlparse(tmp_path):
-    """The page as built by tools/build_web.py (the shipped model): its JavaScript step decoder against
+    """The page of the shipped model, without the converter: its JavaScript step decoder against
     GreedyDecoder byte for byte on 1,000 real URLs (data/real_urls.txt) and 60 more, and the parsed
     fields against urllib.parse.urlparse itself."""
     from helpers.storage import load_model
 
     stored = load_model(SHIPPED_MODEL)
     decoder = InGraphDecoder(stored.model, stored.task)
-    saved_model = save_saved_model(decoder, tmp_path / "saved_model")
-    site_directory = build_site(convert_to_tfjs(saved_model, tmp_path / "tfjs", decoder), tmp_path / "site")
+    site_directory = build_page(save_web_model(decoder, tmp_path / "web_model"), tmp_path / "page")
     real = [url for url in read_text_lines(REAL_URLS_PATH) if 0 < len(url.encode("utf-8")) <= 256]
     inputs = browser_inputs(200) + random.Random(5).sample(real, 1000)
     reference = GreedyDecoder(stored.model)(inputs)

@@ -1,4 +1,5 @@
 // The page: reads the input box (or ?q=), runs model.js, shows output, fields, time and attention.
+// The default engine needs only model/metadata.json and model/step_weights.{json,bin} (no TensorFlow.js).
 // window.porting.decodeBatch(texts) is the same inference for tests and the benchmark.
 import { LearnedFunction, parsedFields, predictedError } from './model.js';
 
@@ -74,10 +75,20 @@ function engineName(learned) {
   return learned.engine === 'graph' ? `TensorFlow.js graph, ${tf.getBackend()} backend` : 'step decoder in JavaScript';
 }
 
+function loadScript(src) {
+  return new Promise((resolve, reject) => {
+    const script = Object.assign(document.createElement('script'), { src });
+    script.onload = resolve;
+    script.onerror = () => reject(new Error(`cannot load ${src}`));
+    document.head.append(script);
+  });
+}
+
 async function main() {
   const parameters = new URLSearchParams(location.search);
   const engine = parameters.get('engine') || 'step'; // ?engine=step|graph (model.js)
-  if (engine === 'graph') {
+  if (engine === 'graph') { // only this engine needs TensorFlow.js (vendor/, helpers.web.build_site)
+    for (const script of ['vendor/tf.min.js', 'vendor/tf-backend-wasm.min.js']) await loadScript(script);
     const wanted = parameters.get('backend') || 'wasm'; // ?backend=cpu|webgl|wasm
     try {
       tf.wasm.setWasmPaths(new URL('vendor/', document.baseURI).href);

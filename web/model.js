@@ -5,7 +5,8 @@
 //   'graph': the exported in-graph decoder (model.json), run by TensorFlow.js with executeAsync.
 // Every constant (special ids, byte offset, lengths, field names, which output terms the model has)
 // comes from model/metadata.json and every array from the export (`python -m helpers export`).
-// The 'graph' engine needs the global `tf` (vendor/tf.min.js).
+// Only the 'graph' engine needs the global `tf` (vendor/tf.min.js, loaded by index.js for it) and the
+// converter's model.json; the 'step' engine's arrays are written by numpy (helpers.export.save_web_model).
 
 export const ENGINES = ['step', 'graph'];
 
