@@ -32,8 +32,10 @@ def exact_match(predicted: list[str | None], expected: list[str]) -> float:
 class ExactMatchCallback(keras.callbacks.Callback):
     """Decodes the validation inputs after each epoch; logs ``val_exact_match``; prints attempts."""
 
-    def __init__(self, model: Seq2Seq, inputs, targets, examples_to_show=3, target_exact_match=None, seed=0):
+    def __init__(self, model: Seq2Seq, inputs, targets, examples_to_show=3, target_exact_match=None, seed=0,
+                 quiet=False):
         super().__init__()
+        self.quiet = quiet  # log the score only: no printed attempts (a progress bar shows the score)
         self.seq2seq = model
         self.inputs = inputs
         self.targets = targets
@@ -50,13 +52,17 @@ class ExactMatchCallback(keras.callbacks.Callback):
         wrong = [index for index, text in enumerate(decoded.texts) if text != self.targets[index]]
         shown = self.rng.sample(range(len(self.inputs)), min(self.examples_to_show, len(self.inputs)))
         shown = (wrong[:1] + shown)[: self.examples_to_show]
+        reached = self.target_exact_match is not None and score >= self.target_exact_match
+        if reached:
+            self.model.stop_training = True
+        if self.quiet:
+            return
         print(f"\nepoch {epoch + 1}: validation exact match {score:.4f} ({len(wrong)} wrong of {len(self.inputs)})")
         for index in shown:
             mark = "ok " if decoded.texts[index] == self.targets[index] else "BAD"
             print(f"  {mark} input    {self.inputs[index]!r}\n      expected {self.targets[index]}\n      got      {decoded.texts[index]}")
-        if self.target_exact_match is not None and score >= self.target_exact_match:
+        if reached:
             print(f"reached the target exact match {self.target_exact_match}: stopping")
-            self.model.stop_training = True
 
 
 class MonitorExactMatch(keras.callbacks.Callback):
@@ -65,8 +71,9 @@ class MonitorExactMatch(keras.callbacks.Callback):
     For watching generalisation only: nothing here feeds back into training or stopping.
     """
 
-    def __init__(self, model: Seq2Seq, sets: dict[str, tuple[list[str], list[str]]]):
+    def __init__(self, model: Seq2Seq, sets: dict[str, tuple[list[str], list[str]]], quiet=False):
         super().__init__()
+        self.quiet = quiet  # log the scores only, print nothing
         self.sets = sets
         self.decoder = GreedyDecoder(model)
         self.seconds_spent = 0.0  # not counted as training time (see TimeLimit)
@@ -77,7 +84,8 @@ class MonitorExactMatch(keras.callbacks.Callback):
             score = exact_match(self.decoder(inputs).texts, targets)
             if logs is not None:
                 logs[f"{name}_exact_match"] = score
-            print(f"epoch {epoch + 1}: {name} exact match {score:.4f} on {len(inputs)}")
+            if not self.quiet:
+                print(f"epoch {epoch + 1}: {name} exact match {score:.4f} on {len(inputs)}")
         self.seconds_spent += time.monotonic() - started
 
 
@@ -114,8 +122,9 @@ class TimeLimit(keras.callbacks.Callback):
         if logs is not None:
             logs["minutes"] = self.minutes()
         if self.used():
-            print(f"time budget of {self.max_minutes} minutes used: stopping")
             self.model.stop_training = True
+            if self.params.get("verbose"):
+                print(f"time budget of {self.max_minutes} minutes used: stopping")
 
 
 class CosineDecayByTime(keras.callbacks.Callback):
@@ -230,3 +239,40 @@ class SaveEveryEpoch(keras.callbacks.Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         save_model(self.seq2seq, self.directory, self.task)
+
+
+class ProgressBar(keras.callbacks.Callback):
+    """One bar over the run's whole step budget that updates in place (tqdm; Keras' own bar starts
+    a new one every epoch), showing the training loss and, after each epoch, the validation exact
+    match. Stopping early leaves the bar where the run stopped."""
+
+    def __init__(self, total_steps: int, initial_steps: int = 0, every_seconds: float = 5.0):
+        super().__init__()
+        self.total_steps, self.initial_steps, self.every_seconds = total_steps, initial_steps, every_seconds
+        self.bar = None
+        self.exact_match = None
+
+    def on_train_begin(self, logs=None):
+        from tqdm.auto import tqdm
+
+        self.bar = tqdm(total=self.total_steps, initial=self.initial_steps, unit="step",
+                        mininterval=self.every_seconds, dynamic_ncols=True)
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.bar.update(1)
+        if logs and "loss" in logs and self.bar.n % 50 == 0:
+            self.show(float(logs["loss"]))
+
+    def on_epoch_end(self, epoch, logs=None):
+        if logs and "val_exact_match" in logs:
+            self.exact_match = float(logs["val_exact_match"])
+            self.show(float(logs.get("loss", float("nan"))))
+
+    def show(self, loss: float) -> None:
+        postfix = {"loss": f"{loss:.3g}"}
+        if self.exact_match is not None:
+            postfix["validation exact match"] = f"{self.exact_match:.2%}"
+        self.bar.set_postfix(postfix, refresh=False)
+
+    def on_train_end(self, logs=None):
+        self.bar.close()

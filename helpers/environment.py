@@ -130,12 +130,11 @@ class Environment:
     drive_requested: bool = False  # the training notebooks' default for their Drive cell (PORTING_DRIVE=1)
 
     def __str__(self) -> str:
-        device = ", ".join(self.gpus) if self.gpus else "no GPU (CPU only)"
-        mode = "smoke mode (tiny data and training)" if self.smoke else "full run"
-        if self.load_shipped:
-            mode += ", shipped models loaded instead of trained"
-        return (f"{'Colab' if self.colab else 'local'}; {device}; {mode}; "
-                f"outputs in {self.output}; code from {self.repository}")
+        # no paths: a stored notebook shows this line to every reader, whose machine is not ours
+        device = "GPU: " + ", ".join(self.gpus) if self.gpus else "no GPU: the LSTMs run on the CPU"
+        notes = (["sizes shrunk to a quick check"] if self.smoke else []) + (
+            ["the shipped models are loaded instead of trained"] if self.load_shipped else [])
+        return "; ".join([f"{'Colab' if self.colab else 'local'} runtime, {device}", *notes])
 
 
 def describe() -> Environment:

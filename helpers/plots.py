@@ -6,25 +6,27 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 
-def plot_history(history: list[dict], exact_match_keys=("val_exact_match",)):
-    """Loss (log scale) and accuracies against minutes of training, one point per epoch.
+def plot_history(history: list[dict], steps_per_epoch: int, exact_match_keys=("val_exact_match",)):
+    """Training loss (log scale) and validation exact match against training steps, one point per epoch.
 
-    history: the per-epoch dicts of ``TrainingResult.history`` (or ``history.json``).
+    history: the per-epoch dicts of ``TrainingResult.history`` (or ``history.json``);
+    steps_per_epoch: the run's ``TrainingConfig.steps_per_epoch``;
+    exact_match_keys: logged exact matches to draw (``{name}_exact_match`` of monitored sets too).
     """
-    minutes = [epoch.get("minutes", index) for index, epoch in enumerate(history)]
+    steps = [(index + 1) * steps_per_epoch for index in range(len(history))]
     figure, (left, right) = plt.subplots(1, 2, figsize=(11, 3.5))
-    left.plot(minutes, [epoch["loss"] for epoch in history], label="training loss")
+    left.plot(steps, [epoch["loss"] for epoch in history], label="training loss")
     if all("val_loss" in epoch for epoch in history):
-        left.plot(minutes, [epoch["val_loss"] for epoch in history], label="validation loss")
-    left.set_xlabel("minutes of training")
+        left.plot(steps, [epoch["val_loss"] for epoch in history], label="validation loss")
+    left.set_xlabel("training steps")
     left.set_yscale("log")
     left.legend()
-    if all("val_masked_token_accuracy" in epoch for epoch in history):
-        right.plot(minutes, [epoch["val_masked_token_accuracy"] for epoch in history], label="validation token accuracy")
     for key in exact_match_keys:
         if all(key in epoch for epoch in history):
-            right.plot(minutes, [epoch[key] for epoch in history], marker=".", label=key.replace("_", " "))
-    right.set_xlabel("minutes of training")
+            label = "validation" if key == "val_exact_match" else key.removesuffix("_exact_match").replace("_", " ")
+            right.plot(steps, [epoch[key] for epoch in history], marker=".", label=label)
+    right.set_xlabel("training steps")
+    right.set_ylabel("exact match")
     right.set_ylim(0, 1.02)
     right.legend()
     figure.tight_layout()

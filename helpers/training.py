@@ -16,8 +16,8 @@ from pathlib import Path
 
 import keras
 
-from helpers.callbacks import (CosineDecayByTime, ExactMatchCallback, HistoryWriter, MonitorExactMatch, SaveEveryEpoch,
-                               TimeLimit, WeightAverage, exact_match)
+from helpers.callbacks import (CosineDecayByTime, ExactMatchCallback, HistoryWriter, MonitorExactMatch, ProgressBar,
+                               SaveEveryEpoch, TimeLimit, WeightAverage, exact_match)
 from helpers.decoders import GreedyDecoder
 from helpers.functions import LearnedFunction, get_function
 from helpers.model import LOSSES, Seq2Seq, Seq2SeqConfig, build_seq2seq, masked_token_accuracy, sequence_accuracy
@@ -46,6 +46,50 @@ class TrainingResult:
     validation_targets: list[str] = field(default_factory=list)
     metrics: dict = field(default_factory=dict)
 
+    def summary(self) -> str:
+        """One line: the validation exact match, the steps and the training time of the run."""
+        metrics = self.metrics
+        return (f"{metrics.get('task')}: validation exact match {metrics.get('validation_exact_match', float('nan')):.2%}"
+                f" of {metrics.get('validation_size', '?')} inputs after {metrics.get('steps', 0):,} steps, "
+                f"{metrics.get('training_minutes', float('nan')):.1f} minutes of training ({metrics.get('hardware', '?')})")
+
+
+def compile_for_training(model: Seq2Seq, training_config: TrainingConfig) -> None:
+    """Adam on the training model, with the recipe's learning-rate schedule, gradient clipping and
+    loss (cross-entropy over the real target bytes, padding masked)."""
+    if training_config.learning_rate_decay_minutes:
+        learning_rate = training_config.learning_rate  # a variable that CosineDecayByTime sets
+    elif training_config.learning_rate_decay_epochs:
+        learning_rate = keras.optimizers.schedules.CosineDecay(
+            training_config.learning_rate,
+            decay_steps=training_config.learning_rate_decay_epochs * training_config.steps_per_epoch, alpha=0.05)
+    else:
+        learning_rate = training_config.learning_rate
+    model.training_model.compile(
+        optimizer=keras.optimizers.Adam(learning_rate, global_clipnorm=training_config.clip_norm),
+        loss=LOSSES[training_config.loss],
+        metrics=[masked_token_accuracy, sequence_accuracy],
+    )
+
+
+def fit_on_stream(model: Seq2Seq, stream, validation_batches: list, training_config: TrainingConfig,
+                  initial_epoch: int, callbacks: list, verbose: int | str) -> None:
+    """Keras' ``fit`` on the endless stream of ``(features, decoder_targets)`` batches: features
+    ``{"encoder_ids": (batch, input length), "decoder_ids": (batch, output length)}`` (the target
+    shifted right behind START, teacher forcing), decoder_targets ``(batch, output length)``; an
+    "epoch" is ``steps_per_epoch`` batches, after which the callbacks validate and checkpoint."""
+    model.training_model.fit(
+        as_dataset(lambda: stream),
+        steps_per_epoch=training_config.steps_per_epoch,
+        epochs=training_config.epochs,
+        initial_epoch=initial_epoch,
+        validation_data=as_dataset(lambda: iter(validation_batches)),
+        validation_steps=len(validation_batches),
+        shuffle=False,  # the stream is random already
+        callbacks=callbacks,
+        verbose=verbose,
+    )
+
 
 def train(
     training_config: TrainingConfig,
@@ -72,6 +116,9 @@ def train(
     ``validation``: held-out (inputs, targets), for a function whose generator cannot draw them apart
     (one that picks from a fixed list of inputs: the list must hold none of them); default:
     ``validation_size`` distinct examples drawn with their own seed.
+    ``verbose``: Keras' ``fit`` verbosity (0, 1, 2 or "auto"; above 0 the validation attempts are
+    printed after each epoch too), or "bar": one progress bar over the whole run and a one-line
+    summary at the end, nothing per epoch (the notebooks' choice).
     ``fresh``: start afresh, deleting the resume state, history and logs an earlier run left in
     ``output_dir``.
     """
@@ -107,19 +154,7 @@ def train(
     validation_batches = bucketed_batches(
         validation_inputs, validation_targets, training_config.batch_size, training_config.bucket, model_config)
 
-    if training_config.learning_rate_decay_minutes:
-        learning_rate = training_config.learning_rate  # a variable that CosineDecayByTime sets
-    elif training_config.learning_rate_decay_epochs:
-        learning_rate = keras.optimizers.schedules.CosineDecay(
-            training_config.learning_rate,
-            decay_steps=training_config.learning_rate_decay_epochs * training_config.steps_per_epoch, alpha=0.05)
-    else:
-        learning_rate = training_config.learning_rate
-    model.training_model.compile(
-        optimizer=keras.optimizers.Adam(learning_rate, global_clipnorm=training_config.clip_norm),
-        loss=LOSSES[training_config.loss],
-        metrics=[masked_token_accuracy, sequence_accuracy],
-    )
+    compile_for_training(model, training_config)
     average = (WeightAverage(training_config.weight_average_steps)
                if training_config.weight_average_steps else None)
     run_state = RunState(output_dir, model, average)
@@ -130,7 +165,9 @@ def train(
     real_pairs = real_training_pairs(function, training_config, excluded) if training_config.real_input_share else ()
     stream = training_batches(function, training_config, model_config, excluded, first_epoch=initial_epoch,
                               real_pairs=real_pairs)
-    monitor = MonitorExactMatch(model, monitor_sets or {})
+    bar = verbose == "bar"
+    quiet = bar or verbose == 0
+    monitor = MonitorExactMatch(model, monitor_sets or {}, quiet=quiet)
     timer = TimeLimit(training_config.max_minutes,
                       minutes_before=history[-1].get("minutes", 0.0) if history else 0.0, monitor=monitor)
     schedule = ([CosineDecayByTime(training_config.learning_rate, training_config.learning_rate_decay_minutes, timer)]
@@ -140,8 +177,10 @@ def train(
         *schedule,
         *([average, swap_in] if average else []),  # from here to swap_out the model holds the average
         ExactMatchCallback(model, validation_inputs, validation_targets, training_config.examples_to_show,
-                           training_config.target_exact_match, seed=training_config.seed),
+                           training_config.target_exact_match, seed=training_config.seed, quiet=quiet),
         monitor,
+        *([ProgressBar(training_config.epochs * training_config.steps_per_epoch,
+                       initial_epoch * training_config.steps_per_epoch)] if bar else []),
         timer,
         HistoryWriter(output_dir / "history.json", history),
         SaveEveryEpoch(model, output_dir / "model", training_config.task),
@@ -151,18 +190,10 @@ def train(
         *extra_callbacks,
     ]
     if initial_epoch < training_config.epochs:
-        model.training_model.fit(
-            as_dataset(lambda: stream),
-            steps_per_epoch=training_config.steps_per_epoch,
-            epochs=training_config.epochs,
-            initial_epoch=initial_epoch,
-            validation_data=as_dataset(lambda: iter(validation_batches)),
-            validation_steps=len(validation_batches),
-            shuffle=False,  # the stream is random already
-            callbacks=callbacks,
-            verbose=verbose,
-        )
+        fit_on_stream(model, stream, validation_batches, training_config, initial_epoch, callbacks,
+                      verbose=0 if bar else verbose)
     if average:
+        average.set_model(model.training_model)  # fit sets it, but a run already complete skips fit
         average.keep_average()  # the model that is decoded and saved below is the average, as after every epoch
 
     final = GreedyDecoder(model)(validation_inputs)
@@ -180,8 +211,11 @@ def train(
     }
     save_model(model, output_dir / "model", training_config.task)
     write_text_atomically(output_dir / "model" / METRICS_FILE, json.dumps(metrics, indent=2) + "\n")
-    return TrainingResult(model=model, history=history, validation_inputs=validation_inputs,
-                          validation_targets=validation_targets, metrics=metrics)
+    result = TrainingResult(model=model, history=history, validation_inputs=validation_inputs,
+                            validation_targets=validation_targets, metrics=metrics)
+    if bar:
+        print(result.summary())
+    return result
 
 
 def resume(output_dir: str | Path, epochs: int | None = None, **options) -> TrainingResult:

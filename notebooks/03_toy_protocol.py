@@ -32,14 +32,21 @@
 # the answer written as compact JSON. Nothing in it is specific to URLs.
 #
 # The pieces live in the `helpers` package, so that this notebook shows how they fit together and the
-# later notebooks reuse them unchanged.
+# later notebooks reuse them unchanged. The cells that matter display their code from that one source,
+# highlighted, and each is followed by a *try it* cell: change one thing and see what it does.
+#
+# **Where this comes from.** This series re-creates Davi de Castro Reis's 2018 article *Porting code
+# with deep learning*, which taught such a network `urlparse` from examples. What the series adds is
+# measurement: every learned function is judged against the real one on inputs it never trained on
+# (real URLs of held-out sites, fresh generated inputs, the inputs where the real function raises),
+# every figure is stored with its command and hardware, and the learned function is taken out of
+# Python (a SavedModel, Spark, TensorFlow.js in notebook 06).
 
 # %% [markdown]
 # ## Setup
-# One cell. In Colab it fetches the project and installs only what Colab lacks; on your own machine
-# it just makes `helpers` importable. Use a GPU runtime in Colab if you have one: the LSTMs then run
-# on cuDNN. The GPU path has not been measured by this project: every time and figure stored here
-# comes from 2 CPU cores.
+# One cell, the same in every notebook. In Colab it fetches the project and installs only what Colab
+# lacks; on your own machine it just makes `helpers` importable. Use a GPU runtime in Colab if you
+# have one: the LSTMs then run on cuDNN. Every time and figure stored here comes from 2 CPU cores.
 
 # %%
 import os, subprocess, sys
@@ -65,21 +72,24 @@ import time
 import matplotlib.pyplot as plt
 import numpy as np
 
+from dataclasses import replace
+
 from helpers.decoders import GreedyDecoder, greedy_decode_numpy
 from helpers.functions import get_function
 from helpers.model import build_seq2seq
 from helpers.plots import plot_history
 from helpers.recipes import recipe, smoke_recipe
-from helpers.training import train
-from helpers.vectorization import VOCABULARY_SIZE, decode_batch, encode_batch, teacher_forcing_batch
+from helpers.show import show_source
+from helpers.streams import training_batches
+from helpers.training import compile_for_training, fit_on_stream, train
+from helpers.vectorization import VOCABULARY_SIZE, decode, decode_batch, encode_batch, teacher_forcing_batch
 
 # %% [markdown]
 # ## Configuration
 # All the settings of this notebook come from one named recipe, in the function's registry entry
 # (`helpers/functions/protocol.py`), where each
 # has a comment giving its reason; the command line (`python -m helpers train --recipe protocol`) uses
-# the same one. `environment.smoke` is true in CI, which runs every notebook in a minute or two: it
-# shrinks the run, not the code path.
+# the same one.
 
 # %%
 TASK = "protocol"  # the registry entry: the real function, its output format, its input generator
@@ -170,11 +180,9 @@ print("encoder_ids", features["encoder_ids"].shape, "decoder_ids", features["dec
 # that wires the training model (`helpers/model.py`):
 
 # %%
-import inspect
-
 from helpers.model import Seq2Seq
 
-print(inspect.getsource(Seq2Seq._build_training_model))
+show_source(Seq2Seq._build_training_model)
 
 # %% [markdown]
 # **The encoder**: each input byte id becomes an embedding with its sinusoidal position appended;
@@ -213,7 +221,9 @@ print(f"decoder_ids {decoder_ids.shape} -> embedding + positions {tuple(decoder_
 # %%
 from helpers import step
 
-print(inspect.getsource(step.output_step))
+show_source(step.output_step)
+
+# %%
 key_mask = ops.not_equal(encoder_ids, 0)
 context, weights = step.attend(decoder_outputs, keys, values, key_mask, MODEL.attention_scale)
 combined = ops.tanh(model.combine(ops.concatenate([decoder_outputs, context], axis=-1)))
@@ -228,43 +238,62 @@ print("the same as the training model's output:", bool(np.allclose(layer_by_laye
 # %%
 from helpers.model import masked_loss
 
-print(inspect.getsource(masked_loss))
+show_source(masked_loss)
+
+# %%
 print("loss of the untrained model on this batch:", float(masked_loss(decoder_targets, probabilities)),
       f"(a uniform guess over {VOCABULARY_SIZE} ids would give {np.log(VOCABULARY_SIZE):.2f})")
 
 # %% [markdown]
+# **Try it**: the width of the network is one field of the config. The same layers at three widths:
+
+# %%
+for units in (32, MODEL.units, 128):
+    wider = build_seq2seq(replace(MODEL, units=units)).training_model
+    print(f"units={units:<4} {wider.count_params():>9,} parameters")
+
+# %% [markdown]
 # ## Train
-# `train` draws batches forever from the generator (grouping URLs of similar length), validates on
-# 1000 URLs the stream never produces, prints a few decode attempts after each epoch, logs to
-# TensorBoard and checkpoints every epoch. Re-running this cell after an interruption resumes from
-# the last checkpoint. The decode attempts come from this callback: after every epoch it decodes the
-# validation URLs for real (no teacher forcing) and counts whole answers that are exactly right.
+# What `fit` receives: an endless stream of teacher-forcing batches drawn from the generator (URLs of
+# similar length grouped, so that little of a batch is padding), Adam on the masked loss above, and
+# callbacks. Every `steps_per_epoch` batches the callbacks decode the validation URLs for real (no
+# teacher forcing) and count whole answers that are exactly right, log to TensorBoard and checkpoint,
+# so that re-running the training cell after an interruption goes on from the last checkpoint.
 
 # %%
-from helpers.training import ExactMatchCallback
-
-print(inspect.getsource(ExactMatchCallback.on_epoch_end))
+show_source(compile_for_training, fit_on_stream)
 
 # %% [markdown]
-# The budget is at most 4,000 steps (40 epochs of 100); reaching 100% of the validation URLs would stop
-# training earlier. In the stored run below (2 CPU cores, no GPU) the model got 99.5% of the 1,000
-# validation URLs right at the ninth epoch (900 steps), 99.8% from the 22nd on (99.9% at the 39th),
-# and used the whole budget: 5.4 minutes of training, 330 s of wall time for the cell. One of the two
-# URLs it still gets wrong has a tab and a newline inside its scheme, which `urlparse` deletes.
+# **Try it**: one batch of the stream, as `fit` sees it (change `TRAINING.batch_size` or the seed in
+# the configuration and run again):
 
 # %%
-started = time.monotonic()
-result = train(TRAINING, MODEL, RUN_DIR, verbose=2, fresh=START_AFRESH)
-print(f"wall time {time.monotonic() - started:.0f} s;", {k: result.metrics[k] for k in
-      ("validation_exact_match", "training_minutes", "steps", "hardware")})
+features_batch, targets_batch = next(training_batches(protocol, TRAINING, MODEL, exclude=set()))
+print({name: array.shape for name, array in features_batch.items()}, "decoder_targets", targets_batch.shape)
+print("row 0:", repr(decode(features_batch["encoder_ids"][0])), "->", decode(targets_batch[0]))
 
 # %% [markdown]
-# The training curve. Token accuracy (teacher-forced) rises long before whole-answer exact match:
-# the model first learns to write `http`, the commonest answer, and only later learns to *look* at
-# the input through the attention. Then exact match jumps.
+# TensorBoard shows the same curves live while the training cell runs (in Colab, in the output frame):
 
 # %%
-plot_history(result.history)
+# %load_ext tensorboard
+# %tensorboard --logdir {RUN_DIR / "logs"}
+
+# %% [markdown]
+# The recipe's budget is 1,200 steps (12 epochs of 100 batches), with the learning rate decaying over
+# them; getting every validation URL right stops the run sooner. A run on 2 CPU cores takes a few
+# minutes: the bar below shows the steps, the training loss and the validation exact match.
+
+# %%
+result = train(TRAINING, MODEL, RUN_DIR, verbose="bar", fresh=START_AFRESH)
+
+# %% [markdown]
+# The curves. Token accuracy (teacher-forced) rises long before whole-answer exact match: the model
+# first learns to write `http`, the commonest answer, and only later learns to *look* at the input
+# through the attention. Then exact match jumps.
+
+# %%
+plot_history(result.history, TRAINING.steps_per_epoch)
 plt.show()
 
 # %% [markdown]
@@ -273,7 +302,7 @@ plt.show()
 # so far and keep the most likely next byte. It is clear, and it costs one full pass per output byte:
 
 # %%
-print(inspect.getsource(greedy_decode_numpy))
+show_source(greedy_decode_numpy)
 
 # %%
 test_inputs, test_targets = protocol.examples(random.Random(2024), 200)
@@ -301,14 +330,18 @@ print(f"numpy decoder {50 / slow_seconds:.0f} URLs/s, in-graph decoder {50 / fas
 decoded = fast_decoder(test_inputs)
 exact = np.mean([got == expected for got, expected in zip(decoded.texts, test_targets)])
 print(f"exact match on 200 fresh URLs: {exact:.1%}")
-for url, expected, got in zip(test_inputs, test_targets, decoded.texts):
-    if got != expected:
-        print(f"  wrong: {url!r} expected {expected} got {got}")
+wrong = [(url, expected, got) for url, expected, got in zip(test_inputs, test_targets, decoded.texts) if got != expected]
+for url, expected, got in wrong[:5]:
+    print(f"  wrong: {url!r} expected {expected} got {got}")
 
 # %% [markdown]
-# In the stored run the one wrong of the 200 is an input `urlparse` rejects (a bracket cut short), which
-# the model answered with a scheme: errors are one draw in two hundred here, and a few are not enough
-# to learn them all.
+# **Try it**: your own inputs. Edit the list and run the cell; the right answer comes from `urlparse`.
+
+# %%
+MY_URLS = ["HTTPS://Example.com/", "mailto:ada@example.org", "git+ssh://host/repo.git", "no scheme here", "1http://x"]
+for url, answer in zip(MY_URLS, fast_decoder(MY_URLS).texts):
+    expected = protocol.output_text(url)
+    print(f"{url!r:28} model {answer!s:12} urlparse {expected:12} {'' if answer == expected else 'WRONG'}")
 
 # %% [markdown]
 # ## Use it from the command line

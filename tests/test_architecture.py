@@ -13,7 +13,7 @@ PACKAGE = ROOT / "helpers"
 # helpers/README.md draws these layers; a module imports only from its own layer or the ones below
 LAYERS = [
     {"locations", "lines", "vectorization", "url_generator", "dates", "text_inputs", "urlparse_rules",
-     "training_config", "model_config", "sizing", "environment", "plots", "commoncrawl", "tfjs_convert"},
+     "training_config", "model_config", "sizing", "environment", "plots", "show", "commoncrawl", "tfjs_convert"},
     {"functions", "data"},
     {"step", "model", "decoders", "storage", "evaluation", "fresh_evaluation", "prediction", "records"},
     {"streams", "callbacks", "run_state", "training", "recipes", "porting", "export", "estimator", "web", "spark",

@@ -313,6 +313,11 @@ def test_training_with_a_weight_average_validates_and_saves_the_average(two_digi
     assert same == total
     same, total = run(30, tmp_path / "average")
     assert same < total
+    saved = [variable.numpy() for variable in load_model(tmp_path / "average" / "model").model.training_model.trainable_variables]
+    again = run(30, tmp_path / "average")  # the run is complete: no fit, and still the average comes back
+    assert again == (same, total)
+    assert all(np.array_equal(a, b) for a, b in zip(saved, [variable.numpy() for variable in
+                                                           load_model(tmp_path / "average" / "model").model.training_model.trainable_variables]))
 
 
 def state_weights_file(run_dir):
@@ -397,3 +402,18 @@ def test_train_or_load_loads_the_shipped_model_instead_of_training(two_digit_fun
     assert GreedyDecoder(loaded.model)(["12", "7"]).texts == GreedyDecoder(trained.model)(["12", "7"]).texts
     with pytest.raises(ValueError, match="not 'protocol'"):
         train_or_load(False, tmp_path / "run" / "model", TrainingConfig(task="protocol"))
+
+
+def test_a_bar_run_prints_one_bar_and_one_summary_line_and_no_epoch_log(two_digit_function, tmp_path, capsys):
+    """verbose="bar" (the notebooks'): nothing per epoch, a bar over the whole budget on stderr, and
+    one summary line that names the validation exact match and the steps."""
+    config = TrainingConfig(task="test_double", batch_size=16, steps_per_epoch=5, epochs=3, validation_size=20,
+                            examples_to_show=2, learning_rate=1e-2)
+    result = train(config, TINY_MODEL, tmp_path, verbose="bar")
+    printed = capsys.readouterr()
+    lines = printed.out.strip().splitlines()
+    assert lines[-1] == result.summary() and len(lines) <= 2  # before it, at most the note on common inputs
+    assert result.summary().startswith("test_double: validation exact match ")
+    assert "after 15 steps" in result.summary()
+    assert "15/15" in printed.err.rsplit("\r", 1)[-1]  # the bar ends at the budget
+    assert "epoch" not in printed.out.lower() + printed.err.lower()
