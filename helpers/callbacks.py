@@ -253,9 +253,14 @@ class ProgressBar(keras.callbacks.Callback):
         self.exact_match = None
 
     def on_train_begin(self, logs=None):
-        from tqdm.auto import tqdm
+        import sys
 
-        self.bar = tqdm(total=self.total_steps, initial=self.initial_steps, unit="step",
+        try:  # a widget in a notebook that can show one (Colab); tqdm.auto would warn where it cannot
+            import ipywidgets  # noqa: F401
+            from tqdm.auto import tqdm
+        except ImportError:
+            from tqdm.std import tqdm
+        self.bar = tqdm(total=self.total_steps, initial=self.initial_steps, unit="step", file=sys.stdout,
                         mininterval=self.every_seconds, dynamic_ncols=True)
 
     def on_train_batch_end(self, batch, logs=None):

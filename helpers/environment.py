@@ -137,8 +137,18 @@ class Environment:
         return "; ".join([f"{'Colab' if self.colab else 'local'} runtime, {device}", *notes])
 
 
+def warning_line(message, category, filename, lineno, line=None) -> str:
+    """A warning as one line, its category and message: the path of the library file that raised it
+    says nothing to a reader and would name the machine that ran a stored notebook."""
+    return f"{category.__name__}: {message}\n"
+
+
 def describe() -> Environment:
-    """Detect the environment once, print it, and return it."""
+    """Detect the environment once, print it, and return it; from then on warnings print as one line
+    without a file path (``warning_line``)."""
+    import warnings
+
+    warnings.formatwarning = warning_line
     environment = Environment(colab=in_colab(), smoke=smoke_mode(), gpus=gpu_names(), output=output_root(),
                               repository=REPOSITORY_ROOT, load_shipped=load_shipped(),
                               drive_requested=os.environ.get(DRIVE_VARIABLE, "0").strip() == "1")
