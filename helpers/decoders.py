@@ -21,7 +21,7 @@ import numpy as np
 import tensorflow as tf
 
 from helpers.model import Seq2Seq
-from helpers.step import INPUT_BUCKET, greedy_decode, greedy_decode_in_groups
+from helpers.step import INPUT_BUCKET, greedy_decode, greedy_decode_in_groups, in_output_order
 from helpers.vectorization import END_ID, PAD_ID, START_ID, decode, encode_batch
 
 
@@ -30,7 +30,7 @@ class Decoded:
     """Decoder results for a batch of n inputs."""
 
     texts: list[str | None]  # decoded strings; None when no END_ID or invalid UTF-8
-    ids: np.ndarray  # (n, time_out) int32 emitted ids, PAD after END_ID
+    ids: np.ndarray  # (n, time_out) int32 emitted ids in the output's order (step.in_output_order), PAD after END_ID
     scores: np.ndarray  # (n,) float32: the smallest probability among the emitted ids (confidence)
     attention: list[np.ndarray] | None = None  # per input (its output length, its input length + 1), if asked
 
@@ -84,6 +84,7 @@ def greedy_decode_numpy(model: Seq2Seq, inputs: list[str], max_output_length: in
         # The next input is the byte just written; END and PAD are read as padding (as in training).
         fed = np.where(next_ids == END_ID, PAD_ID, next_ids)
         decoder_ids = np.concatenate([decoder_ids, fed[:, None]], axis=1)
+    emitted = np.asarray(in_output_order(config, emitted)[0])  # a reverse_output model wrote them last byte first
     texts = [decode(row, strict=True) for row in emitted]
     return Decoded(texts=texts, ids=emitted, scores=scores)
 

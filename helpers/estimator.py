@@ -62,6 +62,7 @@ class Seq2SeqEstimator(BaseEstimator):
         learning_rate: float | None = None,  # Adam's initial rate; None: sizing's
         cosine_decay: bool = True,  # decay the rate to 5% over ``steps`` (settles the last errors)
         max_output_length: int | None = None,  # decoder limit in ids; None: sizing's, from the longest target in y
+        reverse_output: bool = False,  # the decoder writes each output last byte first (Seq2SeqConfig.reverse_output)
         seed: int = 1,  # weights and batch order
     ):
         self.task = task
@@ -74,6 +75,7 @@ class Seq2SeqEstimator(BaseEstimator):
         self.learning_rate = learning_rate
         self.cosine_decay = cosine_decay
         self.max_output_length = max_output_length
+        self.reverse_output = reverse_output
         self.seed = seed
 
     # -- training ------------------------------------------------------------------------------
@@ -109,6 +111,7 @@ class Seq2SeqEstimator(BaseEstimator):
             embedding_dim=self.embedding_dim or sized_model.embedding_dim,
             position_features=self.position_features, attend_to_embeddings=self.attend_to_embeddings,
             max_output_length=self.max_output_length or sized_model.max_output_length,
+            reverse_output=self.reverse_output,
         )
         batch_size = self.batch_size or sized_training.batch_size
         keras.utils.set_random_seed(self.seed)
@@ -130,7 +133,8 @@ class Seq2SeqEstimator(BaseEstimator):
                 yield teacher_forcing_batch(
                     [inputs[row] for row in rows], [targets[row] for row in rows], bucket=defaults.bucket,
                     max_input_length=self.model_config_.max_input_length,
-                    max_output_length=self.model_config_.max_output_length)
+                    max_output_length=self.model_config_.max_output_length,
+                    reverse_output=self.model_config_.reverse_output)
 
         started = time.monotonic()
         history = self.model_.training_model.fit(as_dataset(batches), steps_per_epoch=self.steps, epochs=1,

@@ -9,7 +9,8 @@ Keras variables:
          (both directions when bidirectional; PAD steps keep the state, as Keras masking does)
       -> step.decoder_step in a while loop: LSTM cell, attention, combine, softmax (and copy), argmax;
          stops when every row has written END_ID or after max_output_length steps
-      -> ids (batch, steps) int32, scores (batch,) float32, attention (batch, steps, time_in)
+      -> ids (batch, steps) int32, scores (batch,) float32, attention (batch, steps, time_in), in the
+         output's order (a ``reverse_output`` model's turned back by step.in_output_order)
 
 Why not save the Keras layers? A Keras 3 LSTM saved while a GPU is visible contains ``CudnnRNNV3``
 (no CPU-only or TensorFlow.js kernel), and the layer's internal loop converts to TensorFlow.js but

@@ -31,6 +31,9 @@ class Seq2SeqConfig:
     copy_mechanism: bool = False  # pointer-generator output: a learned gate mixes the softmax with the
     #                               attention weights summed per input byte id, so copying a byte means
     #                               pointing at it rather than re-creating it from the state
+    reverse_output: bool = False  # the decoder writes each output last byte first, then END (hex: the low
+    #                               digits first, maybe easier; not yet measured); every decoder turns them
+    #                               back (step.in_output_order), so every user sees the normal text
 
     def __post_init__(self) -> None:
         if self.position_features % 2:

@@ -20,6 +20,8 @@ One greedy decoding, ``greedy_decode``:
              -> probabilities (batch, vocabulary) -> argmax: the next token
       -> ids (batch, steps), scores (batch,): the smallest probability among the emitted ids,
          attention (batch, steps, time_in)
+      -> in_output_order: a ``reverse_output`` model wrote each row's bytes last first; they are turned
+         back here, so every decoder and export gives the output in its normal order
 
 An LSTM's input projection of a byte does not depend on the state, so ``input_gate_tables``
 tabulates it once per decoding: embedding @ kernel + bias per byte id, and positions @ kernel per
@@ -326,7 +328,31 @@ def greedy_decode(config, weights: Mapping, encoder_ids, limit, tensor_lists: bo
         ids = tf.transpose(ids.stack(), [1, 0])
         attention = (tf.transpose(attention.stack(), [1, 0, 2]) if return_attention
                      else tf.zeros([batch, 0, time_in]))
-    return ids, scores, attention
+    ids, ordered = in_output_order(config, ids, attention if return_attention else None)  # reverse_output
+    return ids, scores, ordered if return_attention else attention
+
+
+def in_output_order(config, ids, attention=None):
+    """ids (batch, steps) int32 as the decoder wrote them, attention (batch, steps, time_in) or None ->
+    the same in the output's order. A ``config.reverse_output`` model writes each output last byte
+    first, then END_ID: the ids before each row's first END_ID (all of them in a row without one) are
+    reversed, END_ID and the PAD after it stay, and so are the attention rows: row i is then output
+    byte i. Other models' ids are returned as they are (no op is added to their graph). The one place
+    that turns them back (web/model.js ``inOutputOrder`` mirrors it). A plain gather over the flattened
+    rows: TensorFlow.js's wasm backend gets a gather with ``batch_dims`` wrong (measured, tfjs 4.22)."""
+    if not config.reverse_output:
+        return ids, attention
+    batch, steps = tf.shape(ids)[0], tf.shape(ids)[1]
+    lengths = tf.reduce_sum(tf.cast(tf.equal(tf.cumsum(tf.cast(tf.equal(ids, END_ID), tf.int32), axis=1), 0), tf.int32),
+                            axis=1, keepdims=True)  # (batch, 1): ids before END_ID
+    positions = tf.range(steps)[None, :]
+    source = tf.where(positions < lengths, lengths - 1 - positions, positions)  # (batch, steps): the step to read
+    source = tf.reshape(source + tf.range(batch)[:, None] * steps, [-1])  # ... in the flattened rows
+    ids = tf.reshape(tf.gather(tf.reshape(ids, [-1]), source), tf.shape(ids))
+    if attention is not None:
+        rows = tf.concat([[batch * steps], tf.shape(attention)[2:]], axis=0)
+        attention = tf.reshape(tf.gather(tf.reshape(attention, rows), source), tf.shape(attention))
+    return ids, attention
 
 
 def greedy_decode_in_groups(config, weights: Mapping, encoder_ids, limit, group_size: int = 128, lanes: int = 2):

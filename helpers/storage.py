@@ -41,6 +41,7 @@ def metadata(config: Seq2SeqConfig, task: str) -> dict:
         "max_input_length": config.max_input_length,
         "max_input_bytes": config.max_input_length - 1,
         "max_output_length": config.max_output_length,
+        "reverse_output": bool(config.reverse_output),  # the decoder writes each output last byte first
     }
 
 

@@ -178,4 +178,5 @@ def pairs_batch(pairs: Sequence[tuple[str, str]], bucket: int,
     """(input, target) pairs -> one teacher-forcing batch (``vectorization.teacher_forcing_batch``)."""
     return teacher_forcing_batch([pair[0] for pair in pairs], [pair[1] for pair in pairs], bucket=bucket,
                                  max_input_length=model_config.max_input_length,
-                                 max_output_length=model_config.max_output_length)
+                                 max_output_length=model_config.max_output_length,
+                                 reverse_output=model_config.reverse_output)

@@ -64,7 +64,9 @@ def parse_settings(pairs: list[str], config) -> dict:
             raise ValueError(f"unknown setting {pair!r} (NAME=VALUE); settings: {', '.join(sorted(types))}")
         kind = types[name]
         try:
-            if kind is bool:
+            if kind is bool:  # a misspelt value is an error, not a silent False
+                if text.lower() not in {"1", "true", "yes", "0", "false", "no"}:
+                    raise ValueError(text)
                 values[name] = text.lower() in {"1", "true", "yes"}
             elif text.lower() == "none":
                 values[name] = None

@@ -46,8 +46,12 @@ def encode_batch(
     add_end: bool = False,
     bucket: int = 1,
     max_length: int | None = None,
+    reverse: bool = False,
 ) -> np.ndarray:
     """Strings -> int32 array of shape (batch, time), right-padded with ``PAD_ID``.
+
+    ``reverse``: each row's UTF-8 bytes last first (before the start and end ids), what the decoder of a
+    ``reverse_output`` model writes; ``helpers.step.in_output_order`` turns such ids back.
 
     ``time`` is the longest row of this batch (start/end ids included), rounded up to a multiple of
     ``bucket`` so that few distinct shapes reach the model (fewer graph retraces). A row longer than
@@ -56,6 +60,8 @@ def encode_batch(
     rows = []
     for index, text in enumerate(texts):
         ids = encode(text)
+        if reverse:
+            ids.reverse()
         if add_start:
             ids = [START_ID] + ids
         if add_end:
@@ -124,18 +130,21 @@ def decode_batch(outputs: np.ndarray, *, strict: bool = False) -> list[str | Non
 
 def teacher_forcing_batch(
     inputs: Sequence[str], targets: Sequence[str], *, bucket: int = 16, max_input_length: int | None = None,
-    max_output_length: int | None = None,
+    max_output_length: int | None = None, reverse_output: bool = False,
 ) -> tuple[dict[str, np.ndarray], np.ndarray]:
     """(inputs, targets) -> ({"encoder_ids", "decoder_ids"}, decoder_targets) for teacher forcing.
 
     encoder_ids:     (batch, time_in)   input bytes, then END_ID
     decoder_ids:     (batch, time_out)  START_ID, then target bytes   (what the decoder reads)
     decoder_targets: (batch, time_out)  target bytes, then END_ID     (what it must write)
+
+    ``reverse_output`` (``Seq2SeqConfig.reverse_output``): the target bytes last first, then END_ID.
     """
     if len(inputs) != len(targets):
         raise ValueError(f"{len(inputs)} inputs but {len(targets)} targets")
     encoder_ids = encode_batch(inputs, add_end=True, bucket=bucket, max_length=max_input_length)
-    decoder_targets = encode_batch(targets, add_end=True, bucket=bucket, max_length=max_output_length)
+    decoder_targets = encode_batch(targets, add_end=True, bucket=bucket, max_length=max_output_length,
+                                   reverse=reverse_output)
     decoder_ids = np.zeros_like(decoder_targets)
     decoder_ids[:, 0] = START_ID
     decoder_ids[:, 1:] = decoder_targets[:, :-1]

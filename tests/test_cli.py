@@ -323,3 +323,28 @@ def test_model_set_and_set_change_a_recipe_by_name():
     assert model_config.units == recipe_model.units
     assert training_config.curriculum_steps == 3000
     assert training_config.epochs * training_config.steps_per_epoch == 40000
+
+
+def test_model_set_turns_on_reverse_output_and_a_model_folder_keeps_it(tmp_path):
+    """``--model-set reverse_output=true`` (a misspelt value is a usage error, not a silent False);
+    config.json and metadata.json carry the flag, and a config written before it existed loads as False."""
+    from dataclasses import replace
+
+    from helpers.cli import UsageError, training_settings
+    from helpers.model import build_seq2seq
+
+    def model_config(*settings):
+        arguments = build_parser().parse_args(["train", "--recipe", "hex", "--out", "x", "--model-set", *settings])
+        return training_settings(arguments)[1]
+
+    assert model_config("reverse_output=true").reverse_output and not model_config("reverse_output=False").reverse_output
+    with pytest.raises(UsageError, match="reverse_output: 'ture' is not a bool"):
+        model_config("reverse_output=ture")
+    config = replace(model_config("reverse_output=1"), units=8, embedding_dim=4)
+    save_model(build_seq2seq(config), tmp_path / "model", task="hex")
+    assert load_model(tmp_path / "model").model.config == config
+    assert json.loads((tmp_path / "model" / "metadata.json").read_text())["reverse_output"] is True
+    older = json.loads((tmp_path / "model" / "config.json").read_text())
+    del older["model"]["reverse_output"]
+    (tmp_path / "model" / "config.json").write_text(json.dumps(older))
+    assert load_model(tmp_path / "model").model.config == replace(config, reverse_output=False)

@@ -1,8 +1,10 @@
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from helpers.decoders import GreedyDecoder, greedy_decode_numpy
-from helpers.vectorization import END_ID, PAD_ID
+from helpers.vectorization import END_ID, PAD_ID, START_ID, decode_batch, encode, encode_batch
 
 INPUTS = ["http://example.com/", "ftp://x", "", "a", "mailto:someone@example.org", "/relative/path?q=1",
           "https://bücher.example/straße#frag", "x" * 64]
@@ -103,3 +105,29 @@ def test_stacked_encoder_decoders_agree_with_the_training_model(bidirectional):
     fast = GreedyDecoder(model, batch_size=3)(INPUTS)
     np.testing.assert_array_equal(fast.ids[:, :slow.ids.shape[1]], slow.ids)
     np.testing.assert_allclose(fast.scores, slow.scores, rtol=1e-5)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.text(max_size=30), min_size=1, max_size=6), st.integers(0, 3))
+def test_ids_written_last_byte_first_decode_to_the_text(texts, extra_steps):
+    """What a reverse_output decoder writes (each text's UTF-8 bytes last first, END_ID, PAD; a row
+    that never wrote END_ID as a whole) comes back in the output's order from ``step.in_output_order``,
+    attention rows alike, and decodes to the text, for any Unicode (multi-byte characters included)."""
+    from helpers.model_config import Seq2SeqConfig
+    from helpers.step import in_output_order
+
+    written = encode_batch(texts, add_end=True, reverse=True)
+    written = np.pad(written, ((0, 0), (0, extra_steps)))
+    unfinished = np.array(encode(texts[0])[::-1] + [PAD_ID, START_ID], np.int32)[None, :]  # no END_ID: all reversed
+    attention = np.arange(written.size, dtype=np.float32).reshape(written.shape)[:, :, None] * np.ones(3, np.float32)
+    ids, ordered = (np.asarray(value) for value in in_output_order(Seq2SeqConfig(reverse_output=True), written, attention))
+    assert decode_batch(ids, strict=True) == texts
+    np.testing.assert_array_equal(ids, np.pad(encode_batch(texts, add_end=True), ((0, 0), (0, extra_steps))))
+    for row, text in enumerate(texts):
+        length = len(text.encode("utf-8"))
+        np.testing.assert_array_equal(ordered[row, :length], attention[row, :length][::-1])
+        np.testing.assert_array_equal(ordered[row, length:], attention[row, length:])
+    back = np.asarray(in_output_order(Seq2SeqConfig(reverse_output=True), unfinished)[0])
+    assert back[0].tolist() == [START_ID, PAD_ID] + encode(texts[0])
+    same, _ = in_output_order(Seq2SeqConfig(), written)  # other models' ids are left as they are
+    assert same is written

@@ -112,3 +112,24 @@ def test_grid_search_runs_as_spark_tasks_and_picks_the_model_that_learnt():
     refit = search.best_estimator_  # fitted again on all 64 rows, with exactly the 60 steps asked for
     assert int(refit.model_.training_model.optimizer.iterations.numpy()) == 60
     assert refit.score(inputs, targets) >= 0.1
+
+
+def test_reverse_output_is_a_hyper_parameter_that_reaches_the_model_and_its_batches(date_examples, monkeypatch):
+    """Seq2SeqEstimator(reverse_output=True) builds a reverse_output model and teaches it each target
+    last byte first (predict decodes with GreedyDecoder, which turns the output back)."""
+    import helpers.vectorization as vectorization
+
+    inputs, targets = date_examples
+    taught = []
+
+    def recording(*arguments, **options):
+        batch = original(*arguments, **options)
+        taught.append((arguments[1], batch[1]))
+        return batch
+
+    original = vectorization.teacher_forcing_batch
+    monkeypatch.setattr(vectorization, "teacher_forcing_batch", recording)
+    estimator = Seq2SeqEstimator(task="date_inverse", steps=1, reverse_output=True, **TINY).fit(inputs, targets)
+    assert estimator.model_config_.reverse_output and estimator.get_params()["reverse_output"]
+    batch_targets, decoder_targets = taught[0]
+    assert vectorization.decode_batch(decoder_targets, strict=True) == [text[::-1] for text in batch_targets]

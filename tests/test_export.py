@@ -211,3 +211,56 @@ def test_web_model_is_written_without_the_converter(small_model, tmp_path, monke
         np.testing.assert_array_equal(data[entry["offset"]:entry["offset"] + size].reshape(entry["shape"]), tables[entry["name"]])
     assert data.size == sum(table.size for table in tables.values())
     assert (metadata["task"], metadata["end_id"]) == ("protocol", END_ID)
+
+
+def test_reverse_output_model_gives_its_output_in_order_from_every_decoder_and_the_saved_model(tmp_path):
+    """A reverse_output model's decoder writes each output last byte first. With the weights of a plain
+    model it writes the plain model's ids, so its outputs must be the plain model's outputs reversed
+    byte for byte: from GreedyDecoder (ids, texts, attention rows), greedy_decode_numpy, and the
+    SavedModel's id and string signatures (what Spark runs), whose metadata carries the flag."""
+    import json
+    from dataclasses import replace
+
+    from helpers.decoders import greedy_decode_numpy
+
+    plain = clear_cut_model(CONFIGS[0], seed=11, end_share=0.08)
+    model = build_seq2seq(replace(CONFIGS[0], reverse_output=True))
+    model.training_model.set_weights(plain.training_model.get_weights())
+    inputs = sample_inputs(40, seed=8)
+    written = GreedyDecoder(plain)(inputs, return_attention=True)
+    expected = [(raw[::-1], ended) for raw, ended in map(ids_to_bytes, written.ids)]
+    assert sum(len(raw) > 1 and raw != raw[::-1] for raw, _ in expected) > 10 and len({ended for _, ended in expected}) == 2
+
+    def expected_text(raw, ended):
+        try:
+            return raw.decode("utf-8") if ended else None
+        except UnicodeDecodeError:
+            return None
+
+    fast = GreedyDecoder(model)(inputs)
+    assert [ids_to_bytes(row) for row in fast.ids] == expected
+    assert fast.texts == [expected_text(*pair) for pair in expected]
+    np.testing.assert_allclose(fast.scores, written.scores, rtol=1e-5, atol=1e-6)
+    slow = greedy_decode_numpy(model, inputs)
+    width = max(slow.ids.shape[1], fast.ids.shape[1])
+    np.testing.assert_array_equal(padded(slow.ids, width), padded(fast.ids, width))
+    assert slow.texts == fast.texts
+    with_attention = GreedyDecoder(model)(inputs, return_attention=True)
+    np.testing.assert_array_equal(with_attention.ids, fast.ids)
+    for row, (raw, _) in enumerate(expected):
+        weights, plain_weights = with_attention.attention[row], written.attention[row]
+        length = len(fast.ids[row]) if END_ID not in fast.ids[row] else list(fast.ids[row]).index(END_ID)
+        np.testing.assert_allclose(weights[:length], plain_weights[:length][::-1], atol=1e-6)
+        np.testing.assert_allclose(weights[length:], plain_weights[length:], atol=1e-6)
+
+    saved = tf.saved_model.load(str(save_saved_model(InGraphDecoder(model, "urlparse", group_size=16),
+                                                     tmp_path / "saved_model")))
+    served = saved.signatures["serving_default"](inputs=tf.constant(inputs))
+    assert list(zip(served["outputs"].numpy().tolist(), served["complete"].numpy().tolist())) == expected
+    np.testing.assert_allclose(served["scores"].numpy(), fast.scores, rtol=1e-5, atol=1e-6)
+    encoder_ids = tf.constant(encode_batch(inputs, add_end=True, bucket=8))
+    for signature in ("decode_ids", "decode_ids_in_groups", "decode_ids_for_tfjs"):
+        ids = saved.signatures[signature](encoder_ids=encoder_ids)["ids"].numpy()
+        width = max(ids.shape[1], fast.ids.shape[1])
+        np.testing.assert_array_equal(padded(ids, width), padded(fast.ids, width), err_msg=signature)
+    assert json.loads((tmp_path / "saved_model" / "assets" / "metadata.json").read_text())["reverse_output"] is True

@@ -71,3 +71,26 @@ def test_teacher_forcing_shifts_targets_by_one(pairs):
     # the decoder reads exactly as many ids as it must write
     assert ((decoder_ids != PAD_ID).sum(1) == (decoder_targets != PAD_ID).sum(1)).all()
     assert decode_batch(decoder_targets, strict=True) == targets
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.tuples(st.text(max_size=20), st.text(max_size=20)), min_size=1, max_size=5))
+def test_reverse_output_targets_are_the_target_bytes_last_first(pairs):
+    """A reverse_output model is taught each target's UTF-8 bytes last first (a character's bytes too),
+    then END_ID: by ``teacher_forcing_batch`` and by the training and validation streams
+    (``streams.pairs_batch``), which read the flag from the model's config; the decoder reads START_ID
+    and the same bytes, one step behind."""
+    from helpers.model_config import Seq2SeqConfig
+    from helpers.streams import pairs_batch
+
+    inputs, targets = [pair[0] for pair in pairs], [pair[1] for pair in pairs]
+    config = Seq2SeqConfig(reverse_output=True)
+    for features, decoder_targets in (teacher_forcing_batch(inputs, targets, bucket=4, reverse_output=True),
+                                      pairs_batch(pairs, 4, config)):
+        np.testing.assert_array_equal(features["encoder_ids"], encode_batch(inputs, add_end=True, bucket=4))
+        for target, row, read in zip(targets, decoder_targets, features["decoder_ids"]):
+            expected = encode(target)[::-1] + [END_ID]
+            assert row.tolist() == expected + [PAD_ID] * (len(row) - len(expected))
+            assert read.tolist() == [START_ID] + expected[:-1] + [PAD_ID] * (len(row) - len(expected))
+    plain = teacher_forcing_batch(inputs, targets, bucket=4)[1]
+    assert decode_batch(plain, strict=True) == targets  # without the flag: as before

@@ -27,6 +27,8 @@ STACKED_CONFIG = Seq2SeqConfig(units=32, embedding_dim=16, encoder_layers=3, max
 # The shipped urlparse model's output term: the copy mechanism's gate and scatter onto input byte ids.
 COPY_CONFIG = Seq2SeqConfig(units=32, embedding_dim=16, attend_to_embeddings=True, copy_mechanism=True,
                             max_input_length=65, max_output_length=24)
+# reverse_output: the decoder writes each output last byte first; the page must show it in order.
+REVERSE_CONFIG = Seq2SeqConfig(units=32, embedding_dim=16, reverse_output=True, max_input_length=65, max_output_length=24)
 
 
 def browser_inputs(max_bytes: int) -> list[str]:
@@ -72,11 +74,13 @@ site = site_fixture(CONFIG, "site")
 other_site = site_fixture(OTHER_CONFIG, "other_site")
 stacked_site = site_fixture(STACKED_CONFIG, "stacked_site")
 copy_site = site_fixture(COPY_CONFIG, "copy_site")
+reverse_site = site_fixture(REVERSE_CONFIG, "reverse_site")
 
 
 @pytest.mark.parametrize("which, engine", [("site", "step"), ("site", "graph"), ("other_site", "step"),
                                            ("copy_site", "step"), ("copy_site", "graph"), ("stacked_site", "step"),
-                                           ("stacked_site", "graph")])
+                                           ("stacked_site", "graph"), ("reverse_site", "step"),
+                                           ("reverse_site", "graph")])
 def test_browser_decodes_like_python(which, engine, request):
     model, pages = request.getfixturevalue(which)
     if engine not in pages:

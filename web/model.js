@@ -3,8 +3,9 @@
 //          step_weights.bin, one input at a time (tfjs' per-op cost in while loops dominated: measured
 //          ~150-400 ms per URL with the graph, see README);
 //   'graph': the exported in-graph decoder (model.json), run by TensorFlow.js with executeAsync.
-// Every constant (special ids, byte offset, lengths, field names, which output terms the model has)
-// comes from model/metadata.json and every array from the export (`python -m helpers export`).
+// Every constant (special ids, byte offset, lengths, field names, which output terms the model has,
+// whether it writes its outputs last byte first) comes from model/metadata.json and every array from
+// the export (`python -m helpers export`).
 // Only the 'graph' engine needs the global `tf` (vendor/tf.min.js, loaded by index.js for it) and the
 // converter's model.json; the 'step' engine's arrays are written by numpy (helpers.export.save_web_model).
 
@@ -283,7 +284,8 @@ export class StepDecoder {
   }
 
   // ids (time) Int32Array: UTF-8 bytes + byte_offset, then end_id -> {ids (steps, ending with end_id
-  // when it was written), score (the smallest probability among the emitted ids), attention (steps, time)}.
+  // when it was written; in the output's order, inOutputOrder), score (the smallest probability among the
+  // emitted ids), attention (steps, time)}.
   decode(inputIds) {
     const m = this.metadata;
     const encoded = this.encode(inputIds);
@@ -306,8 +308,18 @@ export class StepDecoder {
       if (best === m.end_id) break;
       token = best;
     }
-    return { ids, score, attention };
+    return m.reverse_output ? { score, ...inOutputOrder(ids, attention, m.end_id) } : { ids, score, attention };
   }
+}
+
+// A reverse_output model writes each output last byte first, then end_id: ids (steps) and attention
+// (steps rows) as written -> the same in the output's order, the ids before end_id (all of them when it
+// was not written) and their attention rows reversed (mirrors helpers/step.py in_output_order).
+export function inOutputOrder(ids, attention, endId) {
+  const ended = ids.indexOf(endId);
+  const length = ended === -1 ? ids.length : ended;
+  const reversed = (rows) => rows.slice(0, length).reverse().concat(rows.slice(length));
+  return { ids: reversed(ids), attention: reversed(attention) };
 }
 
 // The output fields of a urlparse result (a JSON list), or null when the text is not such a list.
