@@ -107,7 +107,7 @@ MODEL, TRAINING = smoke_recipe(TASK) if environment.smoke else recipe(TASK)
 SPLIT_DIR = environment.output / "02_urls"  # notebook 02's split by host; without it, the same split from data/
 TRAINING = replace(TRAINING, real_inputs=str(SPLIT_DIR) if SPLIT_DIR.is_dir() else None)
 print(MODEL)
-print(TRAINING)
+print(replace(TRAINING, real_inputs=f"<outputs>/{SPLIT_DIR.name}") if TRAINING.real_inputs else TRAINING)  # no machine path
 RUN_DIR = environment.output / "04_urlparse"
 START_AFRESH = False  # True: delete this run folder's checkpoints and train from scratch instead of resuming
 DEV_LIMIT = 200 if environment.smoke else None  # dev_urls.txt (where it exists): how many to decode (None: all)
