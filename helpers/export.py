@@ -43,7 +43,6 @@ notebook: served by a thread of the kernel, shown through Colab's proxy in Colab
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import shutil
@@ -57,7 +56,7 @@ import tensorflow as tf
 from helpers.model import Seq2Seq
 from helpers.step import INPUT_BUCKET, encoder_prefix, greedy_decode, greedy_decode_in_groups, input_gate_tables
 from helpers.storage import metadata
-from helpers.vectorization import BYTE_OFFSET, END_ID, PAD_ID, START_ID
+from helpers.vectorization import BYTE_OFFSET, END_ID, PAD_ID
 
 SAVED_MODEL_DIRECTORY = "saved_model"  # OUT/saved_model: both signatures
 TFJS_DIRECTORY = "tfjs"  # OUT/tfjs: model.json, weight shards, metadata.json
@@ -291,7 +290,9 @@ def build_page(web_model: str | Path, site: str | Path) -> Path:
     return site
 
 
-_SERVED_PAGES = contextlib.ExitStack()  # the servers of show_page: they live as long as the kernel
+# The servers of show_page: they live as long as the kernel. Not context managers: one closed by the
+# garbage collector at interpreter exit would wait for its (by then stopped) daemon thread forever.
+_SERVED_PAGES: list = []
 
 
 def show_page(site: str | Path, query: str | None = None, height: int = 620) -> None:
@@ -300,10 +301,10 @@ def show_page(site: str | Path, query: str | None = None, height: int = 620) -> 
     in Colab ``google.colab.output.serve_kernel_port_as_iframe`` shows that port through Colab's proxy,
     elsewhere an iframe of the local address does (live while the kernel runs)."""
     from helpers.environment import in_colab
-    from helpers.web import serve
+    from helpers.web import start_server
 
-    url = _SERVED_PAGES.enter_context(serve(site))
-    port = int(url.rstrip("/").rsplit(":", 1)[1])
+    _SERVED_PAGES.append(start_server(site))
+    port = _SERVED_PAGES[-1].server_address[1]
     path = "/index.html" + ("" if query is None else "?q=" + quote(query, safe=""))
     if in_colab():
         from google.colab import output  # type: ignore[import-not-found]

@@ -21,7 +21,7 @@ from keras import ops
 
 from helpers.model_config import Seq2SeqConfig
 from helpers.step import encoder_prefix, output_step, position_encoding, positions_needed
-from helpers.vectorization import PAD_ID, VOCABULARY_SIZE
+from helpers.vectorization import PAD_ID
 
 
 class AppendPositions(keras.layers.Layer):

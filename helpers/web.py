@@ -71,13 +71,19 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-@contextlib.contextmanager
-def serve(site: str | Path):
-    """Serve ``site`` on 127.0.0.1 (a free port) in a thread; yields the base URL."""
+def start_server(site: str | Path) -> http.server.ThreadingHTTPServer:
+    """Serve ``site`` on 127.0.0.1 (a free port, ``server.server_address[1]``) from a daemon thread,
+    which ends with the process; nothing needs to stop it."""
     handler = functools.partial(_QuietHandler, directory=str(site))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    threading.Thread(target=server.serve_forever, name=f"serve {Path(site).name}", daemon=True).start()
+    return server
+
+
+@contextlib.contextmanager
+def serve(site: str | Path):
+    """Serve ``site`` on 127.0.0.1 (a free port) while the block runs; yields the base URL."""
+    server = start_server(site)
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}/"
     finally:
@@ -93,14 +99,26 @@ class PageResult:
     ids: list[int] | None  # the emitted ids (data-ids of #result), when decoded
 
 
+def headless_browser_missing() -> str | None:
+    """Why ``Browser`` cannot run here, in one line (no Playwright, or no Debian chromium), or None."""
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "no Playwright in this runtime: bash tools/setup_web.sh installs it and headless Chromium"
+    if not Path(CHROMIUM).exists():
+        return f"no headless Chromium in this runtime ({CHROMIUM}): bash tools/setup_web.sh installs it"
+    return None
+
+
 class Browser:
     """Headless Chromium driven by Playwright. ``with Browser() as browser: browser.open(url, q)``."""
 
     def __enter__(self):
+        missing = headless_browser_missing()
+        if missing:
+            raise ValueError(missing)
         from playwright.sync_api import sync_playwright
 
-        if not Path(CHROMIUM).exists():
-            raise ValueError(f"{CHROMIUM} is missing: run bash tools/setup_web.sh (apt-get install chromium)")
         self._playwright = sync_playwright().start()
         self._browser = self._playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGUMENTS)
         self.page = self._browser.new_page()

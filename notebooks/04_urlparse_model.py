@@ -64,16 +64,13 @@ from helpers.environment import describe
 environment = describe()
 
 # %%
-import json
 import random
 import time
+from dataclasses import replace
 from urllib.parse import urlparse
 
 import matplotlib.pyplot as plt
-import numpy as np
 import pandas as pd
-
-from dataclasses import replace
 
 from helpers.data import read_split_folder, real_url_split
 from helpers.decoders import GreedyDecoder
@@ -267,7 +264,7 @@ pd.DataFrame({name: report["field_accuracy"] for name, report in reports.items()
 # The wrong answers the model was most sure of (the last set's accuracy by length follows below):
 
 # %%
-pd.DataFrame(failures)[["set", "input", "expected", "got", "score"]]
+pd.DataFrame(failures, columns=["set", "input", "expected", "got", "score"])  # empty when none is wrong
 
 # %% [markdown]
 # Accuracy by input length: long URLs are where a byte-copying model slips.

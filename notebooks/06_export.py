@@ -55,9 +55,7 @@ import json
 import random
 import subprocess
 import sys
-import tempfile
 import time
-from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -217,13 +215,13 @@ show_page(site, query=inputs[0])
 # Python decoder's ids (times: page CPU per input; the stored outputs come from 2 CPU cores).
 
 # %%
-from helpers.web import CHROMIUM, build_site, measure_in_browser
+from helpers.web import build_site, headless_browser_missing, measure_in_browser
 
 engines = {"step": site}
 if bridge_python().exists():  # the converter (tools/setup_web.sh): the graph engine too
     engines["graph"] = build_site(convert_to_tfjs(saved_model, EXPORT_DIR / "tfjs", decoder), EXPORT_DIR / "site")
-if not Path(CHROMIUM).exists():
-    print("no headless Chromium here: bash tools/setup_web.sh installs it")
+if headless_browser_missing():  # Colab has neither Playwright nor Chromium
+    print(headless_browser_missing())
     engines = {}
 for engine, engine_site in engines.items():
     measured = measure_in_browser(engine_site, inputs, engine=engine)

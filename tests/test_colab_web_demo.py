@@ -4,6 +4,8 @@ and the page it serves was made without the TensorFlow.js converter, TensorFlow.
 
 import importlib
 import json
+import os
+import subprocess
 import sys
 import urllib.request
 from pathlib import Path
@@ -70,3 +72,26 @@ def test_outside_colab_the_same_page_is_an_iframe_of_the_kernel(page, capsys):
     show_page(page)
     shown = capsys.readouterr().out  # outside IPython, display prints the plain-text form
     assert "the page /index.html, served by this kernel" in shown
+
+
+def test_a_runtime_without_the_headless_browser_says_so_in_one_line(monkeypatch):
+    """Colab has neither Playwright nor Debian's chromium: notebook 06 prints why and skips the browser check."""
+    from helpers import web
+
+    monkeypatch.setitem(sys.modules, "playwright", None)
+    monkeypatch.setitem(sys.modules, "playwright.sync_api", None)
+    assert "Playwright" in web.headless_browser_missing()
+    with pytest.raises(ValueError, match="Playwright"):
+        web.Browser().__enter__()
+    monkeypatch.undo()
+    monkeypatch.setattr(web, "CHROMIUM", str(ROOT / "no-chromium"))
+    assert "Chromium" in web.headless_browser_missing()
+
+
+def test_a_process_that_showed_a_page_exits(page):
+    """show_page's server lives as long as the kernel, and the kernel (here a plain Python) still exits."""
+    script = f"from helpers.export import show_page; show_page({str(page)!r}); print('shown')"
+    finished = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120,
+                              cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert finished.returncode == 0, finished.stderr[-2000:]
+    assert "shown" in finished.stdout

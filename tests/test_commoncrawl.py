@@ -5,7 +5,6 @@ import http.server
 import re
 import socket
 import threading
-from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest

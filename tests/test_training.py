@@ -1,5 +1,4 @@
 import json
-import random
 import re
 from dataclasses import replace
 
@@ -181,7 +180,6 @@ def test_initial_model_starts_from_the_saved_weights(two_digit_function, tmp_pat
     import numpy as np
 
     from helpers.model import build_seq2seq
-    from helpers.storage import save_model
     from helpers.training import start_from_saved_weights
 
     config = TrainingConfig(task="test_double", batch_size=16, steps_per_epoch=20, epochs=3, validation_size=20,
@@ -266,7 +264,6 @@ def test_weight_average_follows_the_moving_average_rule_and_swaps_back():
     """The average after n updates is the warm-up EMA of the weights seen every ``every`` steps;
     swap_in shows it to the model, swap_out restores the raw weights that training continues from."""
     import keras
-    import numpy as np
 
     from helpers.callbacks import WeightAverage
 
