@@ -106,9 +106,13 @@ def start_tensorflow() -> None:
         import tensorflow  # noqa: F401
 
 
-def _load(model_dir: str):
+def _load_for_decoding(model_dir: str):
+    """The stored model, in a process set up to decode and nothing else (predict, evaluate)."""
     start_tensorflow()
+    from helpers.decoders import use_threads_for_decoding
     from helpers.storage import load_model
+
+    use_threads_for_decoding()
 
     try:
         return load_model(model_dir)
@@ -123,7 +127,7 @@ def _print_metrics(metrics: dict) -> None:
 def command_predict(arguments) -> int:
     from helpers.prediction import predict_records
 
-    stored = _load(arguments.model)  # the model first: a missing model is reported before stdin is read
+    stored = _load_for_decoding(arguments.model)  # the model first: a missing model is reported before stdin is read
     lines = read_lines(arguments.file)
     out = sys.stdout
     for record in predict_records(stored, lines):
@@ -137,7 +141,7 @@ def command_evaluate(arguments) -> int:
     from helpers.functions import get_function
     from helpers.prediction import predict_records
 
-    stored = _load(arguments.model)
+    stored = _load_for_decoding(arguments.model)
     lines = read_lines(arguments.file)
     try:
         function = get_function(stored.task)  # a ported function is imported here: it may be gone

@@ -89,13 +89,33 @@ def greedy_decode_numpy(model: Seq2Seq, inputs: list[str], max_output_length: in
     return Decoded(texts=texts, ids=emitted, scores=scores)
 
 
+DECODING_LANES = 2  # independent decoding loops (GreedyDecoder's lanes): one per core of a 2-core machine
+
+
+def use_threads_for_decoding(lanes: int = DECODING_LANES) -> bool:
+    """Sets TensorFlow's thread pools for a process that decodes and does nothing else (the predict and
+    evaluate commands), before its runtime starts: each lane's loop on a thread of its own, and each op
+    on the cores left over per lane (one, on 2 cores). A decoder step is a string of small products
+    (batch 128 by 96 units); split over threads, each costs more in hand-offs than it saves, and the
+    lanes already keep every core busy (EXPERIMENTS.md, "The predict command's speed"). Returns False,
+    changing nothing, where the runtime has started already (a process that trained first, or called
+    the command line in-process): TensorFlow's pools are fixed from then on."""
+    cores = os.cpu_count() or 1
+    try:
+        tf.config.threading.set_inter_op_parallelism_threads(lanes)
+        tf.config.threading.set_intra_op_parallelism_threads(max(1, cores // lanes))
+    except RuntimeError:  # "... cannot be modified after initialization"
+        return False
+    return True
+
+
 class GreedyDecoder:
     """Batched in-graph greedy decoding. ``GreedyDecoder(model)(["http://a.com/"]).texts``.
 
     ``helpers.step.greedy_decode`` over the model's Keras variables (``Seq2Seq.step_weights``): the
     same step functions as the exported graph, reading the weights as they are now."""
 
-    def __init__(self, model: Seq2Seq, batch_size: int = 128, threads: int | None = None, lanes: int = 2):
+    def __init__(self, model: Seq2Seq, batch_size: int = 128, threads: int | None = None, lanes: int = DECODING_LANES):
         if batch_size < 1 or lanes < 1:
             raise ValueError(f"batch_size and lanes must be at least 1, got {batch_size} and {lanes}")
         self.model = model
@@ -108,17 +128,19 @@ class GreedyDecoder:
         self.batch_size = batch_size
         self.threads = threads or max(1, min(4, 2 * (os.cpu_count() or 1)))
         signature = [tf.TensorSpec([None, None], tf.int32), tf.TensorSpec([], tf.int32)]
-        # One graph per mode, each traced once for any batch and length (no retracing per shape).
+        # One graph per mode, each traced once for any batch and length (no retracing per shape). Without
+        # autograph: helpers.step writes its loops and branches as tf.while_loop and tf.cond already, and
+        # converting its source was most of a first call's time (the start-up of every predict command).
         self._graphs = {
             with_attention: tf.function(
                 lambda encoder_ids, limit, with_attention=with_attention: self.decode_ids(encoder_ids, limit, with_attention),
-                input_signature=signature)
+                input_signature=signature, autograph=False)
             for with_attention in (False, True)
         }
         self._in_groups = tf.function(
             lambda encoder_ids, limit: greedy_decode_in_groups(self.model.config, self.model.step_weights(), encoder_ids,
                                                                limit, self.batch_size, self.lanes),
-            input_signature=signature)
+            input_signature=signature, autograph=False)
 
     def decode_ids(self, encoder_ids, max_output_length, return_attention: bool = False):
         """encoder_ids (batch, time_in) int32, max_output_length scalar int32 ->

@@ -4,6 +4,7 @@ say what is wrong, standard input wherever a file is read, an instant --help."""
 import argparse
 import io
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -106,6 +107,29 @@ def test_module_entry_point_predicts_urlparse_from_standard_input(tmp_path):
     assert [record["input"] for record in records] == RIGHT_URLS
     assert [record["output"] for record in records] == [urlparse_text(url) for url in RIGHT_URLS]
     assert all(record["ok"] for record in records)
+
+
+def test_a_predict_process_decodes_on_one_thread_per_lane_with_the_same_outputs(tmp_path):
+    """The command sets TensorFlow's pools for decoding (helpers.decoders.use_threads_for_decoding) before
+    its runtime starts, and its outputs are those of the decoder in this process, on the default pools."""
+    from helpers.decoders import DECODING_LANES, GreedyDecoder
+    from helpers.lines import read_text_lines
+    from helpers.locations import REAL_URLS_PATH
+
+    urls = read_text_lines(REAL_URLS_PATH)[:300]
+    inputs = tmp_path / "urls.txt"
+    inputs.write_text("\n".join(urls) + "\n", encoding="utf-8")
+    script = ("import sys; from helpers.cli import main; status = main(['predict', '--model', sys.argv[1], sys.argv[2]]); "
+              "import tensorflow as tf; threads = tf.config.threading; "
+              "print(threads.get_inter_op_parallelism_threads(), threads.get_intra_op_parallelism_threads(), file=sys.stderr); "
+              "sys.exit(status)")
+    result = subprocess.run([sys.executable, "-c", script, str(SHIPPED_URLPARSE), str(inputs)], capture_output=True,
+                            timeout=300, cwd=ROOT)
+    assert result.returncode == 0, result.stderr.decode()
+    inter, intra = (int(number) for number in result.stderr.decode().split()[-2:])
+    assert (inter, intra) == (DECODING_LANES, max(1, (os.cpu_count() or 1) // DECODING_LANES))
+    outputs = [json.loads(line)["output"] for line in result.stdout.decode().splitlines()]
+    assert outputs == GreedyDecoder(load_model(SHIPPED_URLPARSE).model)(urls).texts
 
 
 @pytest.fixture(scope="module")

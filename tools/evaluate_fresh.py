@@ -67,8 +67,10 @@ def main() -> int:
 
     from helpers.fresh_evaluation import FRESH_SEED, exact_match_by_group, exact_match_raised_or_returned
     from helpers.functions import get_function
+    from helpers.decoders import use_threads_for_decoding
     from helpers.storage import load_model
 
+    use_threads_for_decoding()
     stored = load_model(arguments.model)
     seed = FRESH_SEED if arguments.seed is None else arguments.seed
     function = get_function(stored.task)

@@ -47,7 +47,7 @@ def control_character_urls(count: int, seed: int, max_bytes: int) -> list[str]:
 
 
 def main() -> int:
-    from helpers.decoders import GreedyDecoder
+    from helpers.decoders import GreedyDecoder, use_threads_for_decoding
     from helpers.functions import error_output, to_json_text
     from helpers.storage import load_model
     from helpers.urlparse_rules import RULES, RULES_FUNCTION, fields, rule_inputs
@@ -62,6 +62,7 @@ def main() -> int:
     parser.add_argument("--record", action="store_true", help="write the figures into the model's evaluations.json")
     arguments = parser.parse_args()
 
+    use_threads_for_decoding()
     stored = load_model(arguments.model)
     if stored.task != RULES_FUNCTION:
         print(f"error: {arguments.model} is a model of {stored.task!r}, not {RULES_FUNCTION}", file=sys.stderr)
