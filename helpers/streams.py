@@ -100,6 +100,11 @@ def training_batches(
         raise ValueError(f"hard_input_share is {config.hard_input_share}, but {function.name!r} has no generator of hard inputs")
     if config.curriculum_steps and function.generate_curriculum_input is None:
         raise ValueError(f"curriculum_steps is {config.curriculum_steps}, but {function.name!r} has no curriculum generator")
+    if not 0 <= config.target_input_share <= 1:
+        raise ValueError(f"target_input_share must be in [0, 1], got {config.target_input_share}")
+    if config.target_input_share and function.target_inputs is None:
+        raise ValueError(f"target_input_share is {config.target_input_share}, but {function.name!r} has no target draw "
+                         f"(target_inputs)")
     for epoch in itertools.count(first_epoch):
         rng = random.Random(epoch_seed(config.seed, epoch))
         step = epoch * config.steps_per_epoch
@@ -122,6 +127,8 @@ def _pool_of_batches(function: LearnedFunction, config: TrainingConfig, exclude:
             text, target = function.example(rng, progress=progress)
         elif config.real_input_share and rng.random() < config.real_input_share:
             text, target = rng.choice(real_pairs)
+        elif config.target_input_share and rng.random() < config.target_input_share:  # no draw at share 0: a run
+            text, target = function.example(rng, target=True)  # from before the field resumes with its own stream
         else:
             text, target = function.example(rng, hard=rng.random() < config.hard_input_share)
         if text not in exclude:

@@ -36,6 +36,9 @@ class TrainingConfig:
     #                                generator; validation stays generated, real held-out sites are evaluated apart
     real_inputs: str | None = None  # the real inputs: notebook 02's split (a parquet folder, its training side), or
     #                                 None for the same split computed from data/real_urls.txt (data.real_url_split)
+    target_input_share: float = 0.0  # after the curriculum, share of training inputs drawn as the function's accuracy
+    #                                  target is stated (LearnedFunction.target_inputs; hex: uniform below 10**6, nine in
+    #                                  ten of six digits) instead of its generator's mix; validation keeps the mix
     curriculum_steps: int = 0  # with the function's curriculum generator: inputs grow harder over the first
     #                            this many steps (progress 0 -> 1), then the natural mix; 0 = no curriculum
     weight_average_steps: int | None = None  # validate and save an exponential moving average of the weights

@@ -61,6 +61,28 @@ def test_hard_input_share_mixes_the_hard_generator_into_training_only(two_digit_
         next(training_batches(hard, TrainingConfig(task=hard.name, hard_input_share=1.5), TINY_MODEL, exclude=set()))
 
 
+def test_target_input_share_draws_inputs_as_the_target_is_stated(two_digit_function):
+    """With target_input_share 0.5 about half of the training inputs come from the entry's target draw
+    (target_inputs), the rest from its generator; validation keeps the generator; an entry without a
+    target draw, or a share outside [0, 1], is a ValueError."""
+    aimed = replace(two_digit_function, name="test_double_target", generate_input=lambda rng: str(rng.randint(0, 49)),
+                    target_inputs=lambda rng: str(rng.randint(50, 99)))
+    REGISTRY[aimed.name] = aimed
+    try:
+        config = TrainingConfig(task=aimed.name, batch_size=16, pool_batches=4, target_input_share=0.5)
+        drawn = [int(text) for _, batch in zip(range(50), training_batches(aimed, config, TINY_MODEL, exclude=set()))
+                 for text in decode_batch(batch[0]["encoder_ids"])]
+        assert 0.45 < sum(number >= 50 for number in drawn) / len(drawn) < 0.55
+        assert all(int(text) < 50 for text in validation_examples(aimed, 40, seed=config.seed)[0])
+    finally:
+        del REGISTRY[aimed.name]
+    with pytest.raises(ValueError, match="no target draw"):
+        next(training_batches(two_digit_function, TrainingConfig(task="test_double", target_input_share=0.1),
+                              TINY_MODEL, exclude=set()))
+    with pytest.raises(ValueError, match="target_input_share"):
+        next(training_batches(aimed, TrainingConfig(task=aimed.name, target_input_share=1.5), TINY_MODEL, exclude=set()))
+
+
 def test_real_input_share_mixes_real_pairs_into_training(two_digit_function):
     """With real_input_share 0.4 about 40% of the training inputs are the real pairs given; a share without
     real pairs, or outside [0, 1], is a ValueError."""

@@ -190,6 +190,9 @@ def training_data(task: str, training: dict) -> list[str]:
     if training.get("hard_input_share"):
         lines.append(f"- A share of {training['hard_input_share']} of the training inputs from the entry's generator of "
                      f"hard inputs (its rare rules).")
+    if training.get("target_input_share"):
+        lines.append(f"- A share of {training['target_input_share']} of the training inputs drawn as the entry's accuracy "
+                     f"target is stated (its target_inputs).")
     if "real_input_share" not in training:
         lines.append("- Real inputs: not recorded (metrics.json's training_config has no real_input_share: the setting "
                      "is newer than this run, whose inputs all came from generators).")

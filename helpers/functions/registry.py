@@ -103,15 +103,18 @@ class LearnedFunction:
             raise NotJsonError(f"{self.name} returned a value that is not JSON-serialisable for the input "
                                f"{text!r}: {type(value).__name__} ({error})") from error
 
-    def example(self, rng: random.Random, hard: bool = False, progress: float | None = None) -> tuple[str, str]:
-        """One (input, target) pair, from ``generate_hard_input`` if ``hard``, from the curriculum at
-        ``progress`` if given. Without ``errors_as_outputs``, inputs on which the real function raises
-        ValueError are drawn again."""
+    def example(self, rng: random.Random, hard: bool = False, progress: float | None = None,
+                target: bool = False) -> tuple[str, str]:
+        """One (input, target) pair, from ``generate_hard_input`` if ``hard``, from ``target_inputs`` if
+        ``target``, from the curriculum at ``progress`` if given. Without ``errors_as_outputs``, inputs on
+        which the real function raises ValueError are drawn again."""
         if hard and self.generate_hard_input is None:
             raise ValueError(f"the function {self.name!r} has no generator of hard inputs")
+        if target and self.target_inputs is None:
+            raise ValueError(f"the function {self.name!r} has no target draw (target_inputs)")
         if progress is not None and self.generate_curriculum_input is None:
             raise ValueError(f"the function {self.name!r} has no curriculum generator")
-        generate = self.generate_hard_input if hard else self.generate_input
+        generate = self.target_inputs if target else self.generate_hard_input if hard else self.generate_input
         if progress is not None:
             generate = lambda rng: self.generate_curriculum_input(rng, progress)  # noqa: E731
         for _ in range(1000):
