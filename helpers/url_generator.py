@@ -655,13 +655,18 @@ NO_PARAMS_SCHEMES = ["javascript", "mailto", "data", "file", "ws", "wss", "git",
 
 def semicolon_url(rng: random.Random) -> str:
     """A path with one or two ';' anywhere: urlparse splits params only after the last '/' of the path,
-    and only for some schemes ('http' yes, 'javascript' no)."""
+    and only for some schemes ('http' yes, 'javascript' no). Now and then the last segment holds a run
+    of ';' (pairs joined by ';' or by '&amp;' left from HTML): the params start at its first one."""
     path = random_path(rng, params_rate=0.0) or "/" + random_segment(rng)
     for _ in range(1 if rng.random() < 0.7 else 2):
         cut = rng.randint(1, len(path))
         params = _choice(rng, ["", _word(rng), f"{_word(rng)}={_word(rng)}", f"jsessionid={_random_token(rng, HEX, 16, 32)}",
                                f"sid={_random_token(rng, ALPHANUMERIC, 8, 20)}", f"type={_choice(rng, 'aid')}", "/"])
         path = path[:cut] + ";" + params + path[cut:]
+    if rng.random() < 0.2:
+        separator = _choice(rng, ["&amp;", ";", "&amp;amp;"])
+        pairs = [f"{_word(rng)}={_random_token(rng, ALPHANUMERIC + '-_.@', 1, 12)}" for _ in range(rng.randint(2, 6))]
+        path = path.rstrip("/") + (_choice(rng, ["", separator]) if rng.random() < 0.5 else "") + separator.join(pairs)
     roll = rng.random()
     if roll < 0.45:
         scheme = _maybe_upper(rng, _choice(rng, PARAMS_SCHEMES[:2]), 0.05)
