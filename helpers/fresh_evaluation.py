@@ -27,6 +27,20 @@ def fresh_examples(task: str, count: int, seed: int = FRESH_SEED) -> tuple[list[
     return get_function(task).examples(random.Random(seed), count)
 
 
+def target_examples(task: str, count: int, seed: int = FRESH_SEED) -> tuple[list[str], list[str]] | None:
+    """``count`` (input, target) pairs drawn as ``task``'s accuracy target is stated (its entry's
+    ``target_inputs``; hex: uniform below 10**6); None where the entry has no such draw (its generator's
+    mix is the target)."""
+    function = get_function(task)
+    if function.target_inputs is None:
+        return None
+    if count < 1:
+        raise ValueError(f"count must be positive, got {count}")
+    rng = random.Random(seed)
+    pairs = [function.example(rng, target=True) for _ in range(count)]
+    return [pair[0] for pair in pairs], [pair[1] for pair in pairs]
+
+
 def exact_match_by_group(model, inputs: list[str], targets: list[str], groups: list) -> pd.DataFrame:
     """Decode ``inputs`` with the fast greedy decoder and compare with ``targets``, per group.
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import random
 import re
 import sys
 import time
@@ -65,7 +64,7 @@ def main() -> int:
     parser.add_argument("--record", action="store_true", help="write the figures into the model's evaluations.json")
     arguments = parser.parse_args()
 
-    from helpers.fresh_evaluation import FRESH_SEED, exact_match_by_group, exact_match_raised_or_returned
+    from helpers.fresh_evaluation import FRESH_SEED, exact_match_by_group, exact_match_raised_or_returned, target_examples
     from helpers.functions import get_function
     from helpers.decoders import use_threads_for_decoding
     from helpers.storage import load_model
@@ -82,11 +81,9 @@ def main() -> int:
         report["inputs"] = f"{arguments.count} inputs per group"
         report["exact_match_by_group"] = as_json(exact_match_by_group(
             stored.model, inputs, targets, [function.input_group(text) for text in inputs]))
-    if function.target_inputs is not None:  # the draw the function's accuracy target is stated on
-        rng = random.Random(seed + 1)
-        uniform = [function.target_inputs(rng) for _ in range(arguments.count * 5)]
-        row = exact_match_by_group(stored.model, uniform, [function.output_text(text) for text in uniform],
-                                   ["target"] * len(uniform)).loc["target"]
+    drawn = target_examples(stored.task, arguments.count * 5, seed + 1)  # as the accuracy target is stated
+    if drawn is not None:
+        row = exact_match_by_group(stored.model, *drawn, ["target"] * len(drawn[0])).loc["target"]
         report["target_draw"] = {"draw": function.target_inputs.__doc__.split(":")[0].strip(),
                                  "correct": int(row.correct), "total": int(row.total),
                                  "exact_match": round(float(row.exact_match), 5)}
