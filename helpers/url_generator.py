@@ -16,6 +16,7 @@ import random
 import string
 import unicodedata
 from typing import Callable, Sequence
+from urllib.parse import uses_params
 
 # ---------------------------------------------------------------------------------------------
 # Vocabulary: word-like pieces, so that hosts and paths look like language as well as like noise.
@@ -655,8 +656,9 @@ NO_PARAMS_SCHEMES = ["javascript", "mailto", "data", "file", "ws", "wss", "git",
 
 def semicolon_url(rng: random.Random) -> str:
     """A path with one or two ';' anywhere: urlparse splits params only after the last '/' of the path,
-    and only for some schemes ('http' yes, 'javascript' no). Now and then the last segment holds a run
-    of ';' (pairs joined by ';' or by '&amp;' left from HTML): the params start at its first one."""
+    and only for the schemes of uses_params ('http' yes; 'javascript', 'slack', 'hhttp' no). Now and then
+    the last segment holds a run of ';' (pairs joined by ';' or by '&amp;' left from HTML): the params
+    start at its first one; and now and then a ';' follows the host with no path: the netloc keeps it."""
     path = random_path(rng, params_rate=0.0) or "/" + random_segment(rng)
     for _ in range(1 if rng.random() < 0.7 else 2):
         cut = rng.randint(1, len(path))
@@ -675,11 +677,17 @@ def semicolon_url(rng: random.Random) -> str:
         prefix = _choice(rng, ["//" + random_netloc(rng), "", random_domain(rng)])
     elif roll < 0.72:
         prefix = _choice(rng, PARAMS_SCHEMES) + "://" + random_netloc(rng)
-    else:  # no params for these schemes: the ';' stays in the path
-        scheme = _choice(rng, NO_PARAMS_SCHEMES)
+    else:  # no params for schemes outside urllib.parse.uses_params (typos and unknown ones too): the ';' stays
+        scheme = _choice(rng, [_choice(rng, NO_PARAMS_SCHEMES), _choice(rng, NO_PARAMS_SCHEMES),
+                               _choice(rng, [typo for typo in SCHEME_TYPOS if ":" not in typo]), _choice(rng, OTHER_SCHEMES)])
+        if scheme in uses_params:
+            scheme = _choice(rng, NO_PARAMS_SCHEMES)
         prefix = scheme + (":" if rng.random() < 0.5 else "://" + random_netloc(rng))
         if prefix.endswith(":"):
             path = path.lstrip("/") if rng.random() < 0.5 else path
+    if prefix.endswith(tuple(LETTERS + string.digits)) and "://" in prefix and rng.random() < 0.08:  # no path: the
+        # netloc, which ends only at '/', '?' or '#', keeps the ';'
+        return prefix + ";" + _choice(rng, [_word(rng), f"jsessionid={_random_token(rng, HEX, 16, 32)}"]) + _tail(rng, 0.3, 0.15)
     return prefix + path + _tail(rng, 0.3, 0.15)
 
 

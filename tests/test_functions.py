@@ -1,7 +1,7 @@
 import json
 import random
 import re
-from urllib.parse import urlparse
+from urllib.parse import urlparse, uses_params
 
 import pytest
 from hypothesis import given, settings
@@ -127,6 +127,8 @@ def test_hard_urls_exercise_the_rules_they_are_named_for():
     assert sum(";" in p.path and p.scheme in ("http", "https") for p in semicolons) > 200  # ... not before it
     assert any(";" in p.path and p.scheme == "javascript" for p in semicolons)  # no params for javascript:
     assert sum(p.params.count(";") >= 2 for p in semicolons) > 100  # a run of ';': the params start at the first
+    assert sum(";" in p.path and p.scheme not in uses_params for p in semicolons) > 200  # 'hhttp', 'slack': no params
+    assert sum(";" in p.netloc for p in semicolons) > 50  # 'http://host;sid=1': no path, the netloc keeps the ';'
     schemeless = [urlparse(url) for url in kinds["schemeless_url"] if _parses(url)]
     assert sum("." in p.scheme for p in schemeless) > 200  # 'example.com:8080/x': the host is the scheme
     assert sum(not p.scheme and ":" in p.path for p in schemeless) > 100  # '1.2.3.4:80/x': all path
