@@ -339,13 +339,14 @@ def test_model_set_and_set_change_a_recipe_by_name():
     from helpers.cli import build_parser, training_settings
     from helpers.recipes import recipe
 
-    arguments = build_parser().parse_args(["train", "--recipe", "hex", "--out", "x", "--model-set", "encoder_layers=2",
-                                           "--set", "curriculum_steps=3000", "--steps", "40000"])
-    training_config, model_config = training_settings(arguments)
     recipe_model, recipe_training = recipe("hex")
-    assert (model_config.encoder_layers, recipe_model.encoder_layers) == (2, 1)
+    layers, curriculum = recipe_model.encoder_layers + 1, recipe_training.curriculum_steps + 600
+    arguments = build_parser().parse_args(["train", "--recipe", "hex", "--out", "x", "--model-set", f"encoder_layers={layers}",
+                                           "--set", f"curriculum_steps={curriculum}", "--steps", "40000"])
+    training_config, model_config = training_settings(arguments)
+    assert model_config.encoder_layers == layers
     assert model_config.units == recipe_model.units
-    assert training_config.curriculum_steps == 3000
+    assert training_config.curriculum_steps == curriculum
     assert training_config.epochs * training_config.steps_per_epoch == 40000
 
 

@@ -113,13 +113,25 @@ def test_a_card_whose_records_changed_is_caught(tmp_path):
     assert tool.stale_cards(tmp_path) == [tmp_path / "splitext" / tool.CARD_FILE]
 
 
-def test_cards_list_the_failure_families_a_record_measures():
-    """The urlparse rule suite and hex's digit groups below 99% are in the cards; a model without such a
-    record says none is recorded."""
+def test_cards_list_the_failure_families_a_record_measures(tmp_path):
+    """The urlparse rule suite's rules and hex's digit groups below 99% are in the cards, each as its
+    record has it; a card whose parts are all above says so; a model without a record of parts says
+    none is recorded."""
+    from helpers.records import EVALUATIONS_FILE, read_records
+
+    tool = load_tool("model_cards")
     cards = {name: (ROOT / "models" / name / "README.md").read_text() for name in ("urlparse", "hex", "splitext")}
     assert "- rule leading_control_and_space_stripped: 6.00% (6 of 100)" in cards["urlparse"]
-    assert "group 6: 0.40% (8 of 2,000)" in cards["hex"]
-    assert "None recorded" in cards["splitext"] and "None recorded" not in cards["urlparse"]
+    for name in ("hex", "splitext"):
+        parts = [entry for entry in read_records(ROOT / "models" / name) if tool.PART_OF_A_MEASURE in entry["measure"]]
+        assert parts, name
+        below = [entry for entry in parts if entry["correct"] / entry["total"] < tool.FAMILY_BELOW]
+        assert all(f"- {tool.measured(entry)} (`{EVALUATIONS_FILE}`" in cards[name] for entry in below)
+        assert (f"None below {tool.percent(tool.FAMILY_BELOW)}" in cards[name]) == (not below)
+    assert any(entry["measure"] == "exact match, group 6" for entry in read_records(ROOT / "models" / "hex"))
+    shutil.copytree(ROOT / "models" / "splitext", tmp_path / "splitext")
+    (tmp_path / "splitext" / EVALUATIONS_FILE).unlink()
+    assert "None recorded" in tool.card(tmp_path / "splitext") and "None recorded" not in cards["urlparse"]
     assert all("Apache-2.0" in card for card in cards.values())
 
 

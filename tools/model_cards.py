@@ -276,7 +276,13 @@ def card(folder: Path) -> str:
                 for group in evaluation.families if group.share < FAMILY_BELOW] + structured_families
     wrong = [(evaluation, text) for evaluation in evaluations for text in evaluation.wrong_inputs]
     if not families and not wrong:
-        out += ["None recorded: no record breaks the errors down by kind of input.", ""]
+        from helpers.records import read_records
+
+        measured_apart = (any(evaluation.families for evaluation in evaluations)
+                          or any(PART_OF_A_MEASURE in entry["measure"] for entry in read_records(folder)))
+        out += [f"None below {percent(FAMILY_BELOW)}: every kind of input a record measures apart (above) is at "
+                f"{percent(FAMILY_BELOW)} or more." if measured_apart else
+                "None recorded: no record breaks the errors down by kind of input.", ""]
     if families:
         out += [f"Kinds of input the model gets less than {percent(FAMILY_BELOW)} of, as measured:", "", *families, ""]
     if wrong:
