@@ -561,25 +561,42 @@ def _netloc_around(rng: random.Random, host: str) -> str:
     return netloc
 
 
+def _colon_words(rng: random.Random) -> str:
+    """Two or three tokens joined by ':' or '::': an IPv6 address when every token is at most four
+    hex digits ('[abc::1f]', accepted), not one when a token holds another letter or is longer
+    ('[verify::messages]', '[abcde::1]', rejected)."""
+    def token() -> str:
+        roll = rng.random()
+        if roll < 0.8:
+            return _random_token(rng, HEX, 1, 4)
+        if roll < 0.9:
+            return _word(rng)
+        return _random_token(rng, HEX, 5, 6) if rng.random() < 0.5 else _random_token(rng, LETTERS, 1, 4)
+    tokens = [token() for _ in range(2 if rng.random() < 0.7 else 3)]
+    return tokens[0] + _choice(rng, ["::", "::", "::", ":"]) + ":".join(tokens[1:])
+
+
 def _bracket_host(rng: random.Random) -> str:
-    """A host with brackets that urlparse rejects (about 3 in 4) or accepts."""
+    """A host with brackets that urlparse rejects (about 2 in 3) or accepts."""
     address = random_ipv6(rng)  # '[...]', a valid IPv6 address
     roll = rng.random()
-    if roll < 0.2:  # only one bracket: 'Invalid IPv6 URL'
+    if roll < 0.15:  # only one bracket: 'Invalid IPv6 URL'
         return address[:-1] if rng.random() < 0.6 else address[1:]
-    if roll < 0.3:  # a bracket after or inside a name
+    if roll < 0.22:  # a bracket after or inside a name
         host = random_domain(rng)
         cut = rng.randint(0, len(host))
         return host[:cut] + _choice(rng, ["[", "]"]) + host[cut:]
-    if roll < 0.55:  # brackets around what is not an IPv6 address
+    if roll < 0.42:  # brackets around what is not an IPv6 address
         inner = _choice(rng, [random_domain(rng), random_ipv4(rng), _word(rng), _word(rng) + "::" + _word(rng),
                               _random_token(rng, HEX + ":", 1, 12) + "g", "", ":::", "1:2:3:4:5:6:7:8:9",
                               "v" + _random_token(rng, LETTERS, 1, 3)])
         return "[" + inner + "]"
-    if roll < 0.75:  # brackets inside a longer name around a non-address
+    if roll < 0.57:  # tokens and colons: an address only when every token is hex digits
+        return "[" + _colon_words(rng) + "]"
+    if roll < 0.67:  # brackets inside a longer name around a non-address
         return random_domain(rng) + "[" + _word(rng) + "]" + _choice(rng, ["", random_domain(rng)])
     if roll < 0.9:  # accepted: a real IPv6 address (the brackets may be followed by junk)
-        return address + _choice(rng, ["", "", "x", ".com"])
+        return address + _choice(rng, ["", "", "", "x", ".com"])
     return "[v" + _random_token(rng, HEX, 1, 2) + "." + _random_token(rng, ALPHANUMERIC + ":", 1, 10) + "]"  # IPvFuture: accepted
 
 
@@ -595,7 +612,7 @@ def _unicode_host(rng: random.Random) -> str:
 
 def rejected_url(rng: random.Random) -> str:
     """A URL whose netloc urlparse may reject: brackets that are not an IPv6 host, or characters that
-    NFKC turns into '/?#@:'. About 7 in 10 raise ValueError; the rest are near misses it accepts
+    NFKC turns into '/?#@:'. About half raise ValueError; the rest are near misses it accepts
     (the same character in the path or the query, a real IPv6 host)."""
     host = _bracket_host(rng) if rng.random() < 0.6 else _unicode_host(rng)
     if rng.random() < 0.15:  # the same host text after the netloc: accepted
@@ -718,7 +735,13 @@ def leading_space_url(rng: random.Random) -> str:
         cut = rng.randint(0, len(url))
         url = url[:cut] + _choice(rng, C0_CONTROL_OR_SPACE) + url[cut:]
     lead = "".join(_choice(rng, C0_CONTROL_OR_SPACE) for _ in range(rng.randint(1, 4)))
-    trail = "".join(_choice(rng, C0_CONTROL_OR_SPACE) for _ in range(rng.randint(1, 2))) if rng.random() < 0.5 else ""
+    trail_roll = rng.random()
+    if trail_roll < 0.35:  # kept at the end, each one escaped
+        trail = "".join(_choice(rng, C0_CONTROL_OR_SPACE) for _ in range(rng.randint(1, 2)))
+    elif trail_roll < 0.55:  # a run of one character: the output repeats its escape as many times
+        trail = _choice(rng, C0_CONTROL_OR_SPACE) * rng.randint(2, 4)
+    else:
+        trail = ""
     return lead + url + trail
 
 

@@ -139,6 +139,11 @@ def test_hard_urls_exercise_the_rules_they_are_named_for():
     assert sum(bool(p.scheme) and p.path.startswith(":") for _, p in separators) > 50  # 'https::///x'
     assert sum(url[0] == " " and bool(p.scheme) for url, p in separators) > 50  # a leading space is stripped
     assert sum(url[0] in "\"'" and not p.scheme for url, p in separators) > 50  # a leading quote is not
+    bracketed = [url for url in kinds["rejected_url"] if "[" in url.partition("//")[2].split("/")[0]]
+    assert sum(not _parses(url) for url in bracketed) > 300  # '[verify::messages]': not an IPv6 address
+    assert sum(_parses(url) for url in bracketed) > 400  # '[abc::1f]', '[::1]:8080': one, kept in the netloc
+    trailing = [url for url in kinds["leading_space_url"] if len(url) > 2 and url[-1] < "!" and url[-2] == url[-1]]
+    assert len(trailing) > 100  # a run of one control character at the end: its escape, that many times
 
 
 def _parses(url):
