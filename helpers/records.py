@@ -54,3 +54,40 @@ def record(model_directory: str | Path, measure: str, data: str, correct: int, t
     path = Path(model_directory) / EVALUATIONS_FILE
     write_text_atomically(path, json.dumps(kept + [entry], indent=1, ensure_ascii=False) + "\n")
     return entry
+
+
+METRICS_FILE = "metrics.json"
+
+
+def trainings(model_directory: str | Path, root: str | Path = ".") -> list[dict]:
+    """The ``metrics.json`` of each training that made a model, first to last. A training that went on
+    from another model's weights (``training_config.initial_model``, a path from ``root``, where the
+    command ran) is preceded by that model's own trainings; the chain stops where a folder is missing."""
+    chain, seen = [], set()
+    directory: Path | None = Path(model_directory)
+    while directory is not None and (directory / METRICS_FILE).is_file() and directory.resolve() not in seen:
+        seen.add(directory.resolve())
+        metrics = json.loads((directory / METRICS_FILE).read_text())
+        chain.insert(0, metrics)
+        initial = (metrics.get("training_config") or {}).get("initial_model")
+        directory = Path(root) / initial if initial else None
+    return chain
+
+
+def trained_for(model_directory: str | Path, root: str | Path = ".") -> str:
+    """'60,000 steps in 84.44 minutes', or for a chain of trainings '150,000 steps in 176.6 minutes, in
+    3 trainings (60,000, 60,000 and 30,000 steps, each from the weights of the one before)'."""
+    chain = trainings(model_directory, root)
+    if not chain:
+        raise ValueError(f"{model_directory} has no {METRICS_FILE}")
+    steps = sum(metrics["steps"] for metrics in chain)
+    minutes = round(sum(metrics["training_minutes"] for metrics in chain), 2)
+    text = f"{steps:,} steps in {minutes} minutes"
+    if len(chain) > 1:
+        parts = [f"{metrics['steps']:,}" for metrics in chain]
+        text += (f", in {len(chain)} trainings ({', '.join(parts[:-1])} and {parts[-1]} steps, each from the "
+                 f"weights of the one before)")
+    initial = (chain[0].get("training_config") or {}).get("initial_model")
+    if initial:
+        text += f" (the first from {initial}, not kept)"
+    return text

@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers.records import EVALUATIONS_FILE, read_records, record
+from helpers.records import EVALUATIONS_FILE, read_records, record, trained_for, trainings
 
 
 def test_a_record_says_what_on_which_data_when_where_and_by_which_command(tmp_path):
@@ -22,6 +22,25 @@ def test_a_record_says_what_on_which_data_when_where_and_by_which_command(tmp_pa
         read_records(tmp_path)
     assert read_records(tmp_path / "none") == []
     assert json.loads(json.dumps(first)) == first
+
+
+def test_a_model_trained_from_another_counts_every_training_back_to_the_first(tmp_path):
+    def metrics(folder, steps, minutes, initial=None):
+        (tmp_path / folder).mkdir(parents=True)
+        (tmp_path / folder / "metrics.json").write_text(json.dumps(
+            {"steps": steps, "training_minutes": minutes, "training_config": {"initial_model": initial}}))
+
+    metrics("runs/a/model", 600, 10.5)
+    metrics("runs/b/model", 600, 9.25, "runs/a/model")
+    metrics("shipped", 300, 5.0, "runs/b/model")
+    assert [entry["steps"] for entry in trainings(tmp_path / "shipped", tmp_path)] == [600, 600, 300]
+    assert trained_for(tmp_path / "shipped", tmp_path) == (
+        "1,500 steps in 24.75 minutes, in 3 trainings (600, 600 and 300 steps, each from the weights of the one before)")
+    assert trained_for(tmp_path / "runs/a/model", tmp_path) == "600 steps in 10.5 minutes"
+    metrics("orphan", 100, 1.0, "runs/gone/model")  # a first model that is not kept: the chain says so
+    assert trained_for(tmp_path / "orphan", tmp_path) == "100 steps in 1.0 minutes (the first from runs/gone/model, not kept)"
+    with pytest.raises(ValueError, match="no metrics.json"):
+        trained_for(tmp_path / "nothing", tmp_path)
 
 
 def test_evaluate_record_writes_the_exact_match_beside_the_model(tmp_path, capsys):

@@ -218,6 +218,7 @@ def licence(training: dict) -> str:
 def card(folder: Path) -> str:
     """The card of one model folder, from its records."""
     from helpers.functions import get_function
+    from helpers.records import trained_for, trainings
 
     config = json.loads((folder / "config.json").read_text())
     metrics = json.loads((folder / "metrics.json").read_text())
@@ -249,6 +250,8 @@ def card(folder: Path) -> str:
         if making:
             out += [f"`{name}`: {header}", "", "```bash", *making, "```", ""]
     if training:
+        if len(trainings(folder, ROOT)) > 1:
+            out += [f"Trained {trained_for(folder, ROOT)}. The last of them:", ""]
         out += [f"Training: {metrics.get('steps', '?'):,} steps of {training.get('batch_size', '?')} examples "
                 f"({metrics.get('epochs', '?')} epochs), learning rate {training.get('learning_rate', '?')}, "
                 f"{metrics.get('training_minutes', '?')} minutes (`metrics.json`).", ""]

@@ -39,14 +39,14 @@ def model_folders() -> list[Path]:
 
 def models_block() -> str:
     from helpers.functions import REGISTRY
-    from helpers.records import read_records
+    from helpers.records import read_records, trained_for
 
     lines = []
     for folder in model_folders():
         metrics = json.loads((folder / "metrics.json").read_text())
         entry = REGISTRY.get(metrics.get("task"))
         lines.append(f"**`models/{folder.name}`**: {entry.description if entry else metrics.get('task')}. Trained "
-                     f"{metrics['steps']:,} steps in {metrics['training_minutes']} minutes on {metrics['hardware']}, "
+                     f"{trained_for(folder, ROOT)} on {metrics['hardware']}, "
                      f"{metrics['date'][:10]} ([COMMAND.txt](models/{folder.name}/COMMAND.txt), "
                      f"[model card](models/{folder.name}/README.md)).")
         lines.append("")
