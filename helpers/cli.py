@@ -23,6 +23,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from helpers.run_log import command_text
+
 RUNTIME_FAILURE = 1
 USAGE_ERROR = 2
 INTERRUPTED = 130  # 128 + SIGINT: what a shell reports for a command stopped by Ctrl-C
@@ -253,28 +255,32 @@ def check_flags(arguments) -> None:
 
 
 def command_train(arguments) -> int:
+    """Trains, or goes on with, the run in RUN; all it prints also goes to RUN/printed.txt (helpers.run_log)."""
     check_flags(arguments)
     start_tensorflow()
+    from helpers.run_log import command_text, printed_to
     from helpers.run_state import read_run_settings
     from helpers.training import resume, train
 
+    run_directory = arguments.resume if arguments.resume is not None else arguments.out
+    resume_command = command_text(arguments.prog, ["train", "--resume", run_directory])
     if arguments.resume is not None:
         try:
-            epochs = None
-            if arguments.steps is not None:
-                training_config, _ = read_run_settings(arguments.resume)
-                epochs = epochs_for_steps(arguments.steps, training_config.steps_per_epoch)
-            result = resume(arguments.resume, epochs=epochs, verbose=2)
-        except ValueError as error:  # not a run folder, a damaged state: one line
+            training_config, _ = read_run_settings(arguments.resume)  # not a run folder: one line, nothing written
+            epochs = None if arguments.steps is None else epochs_for_steps(arguments.steps, training_config.steps_per_epoch)
+            with printed_to(run_directory, arguments.command_line, resume_command):
+                result = resume(arguments.resume, epochs=epochs, verbose=2)
+                _print_metrics(result.metrics)
+        except ValueError as error:  # a damaged state: one line
             raise UsageError(str(error)) from error
-        _print_metrics(result.metrics)
         return 0
     training_config, model_config = training_settings(arguments)
     try:
-        result = train(training_config, model_config, arguments.out, verbose=2, fresh=arguments.fresh)
+        with printed_to(run_directory, arguments.command_line, resume_command):
+            result = train(training_config, model_config, arguments.out, verbose=2, fresh=arguments.fresh)
+            _print_metrics(result.metrics)
     except ValueError as error:  # a damaged resume state, a setting out of range: one line
         raise UsageError(str(error)) from error
-    _print_metrics(result.metrics)
     return 0
 
 
@@ -469,6 +475,8 @@ def main(argv: list[str] | None = None, prog: str = "porting") -> int:
     """Runs one command; returns its exit status (the console command ``porting`` exits with it)."""
     try:
         arguments = build_parser(prog).parse_args(argv)
+        arguments.prog = prog
+        arguments.command_line = command_text(prog, sys.argv[1:] if argv is None else argv)  # what printed.txt names
         return arguments.run(arguments)
     except UsageError as error:
         print(f"error: {error}", file=sys.stderr)

@@ -16,7 +16,7 @@ LAYERS = [
      "training_config", "model_config", "sizing", "environment", "plots", "show", "commoncrawl", "tfjs_convert"},
     {"functions", "data"},
     {"step", "model", "decoders", "storage", "evaluation", "fresh_evaluation", "prediction", "records"},
-    {"streams", "callbacks", "run_state", "training", "recipes", "porting", "export", "estimator", "web", "spark",
+    {"streams", "callbacks", "run_state", "run_log", "training", "recipes", "porting", "export", "estimator", "web", "spark",
      "spark_inference"},
     {"cli", "__main__", "__init__"},
 ]

@@ -259,6 +259,13 @@ def test_train_steps_sets_the_budget_with_the_task_defaults(capsys, tmp_path):
                                       batch_size=8, validation_size=8)
     assert model_config == replace(sized_model, units=16, embedding_dim=8, max_output_length=40)
     assert model_config.max_input_length == REGISTRY["protocol"].max_input_bytes + 1
+    printed = (tmp_path / "run" / "printed.txt").read_text()  # all it printed, under the command that printed it
+    assert printed.startswith("# ") and f"porting train --task protocol --out {tmp_path / 'run'} --steps 3" in printed.splitlines()[0]
+    assert out in printed
+    status, out, _ = run_cli(capsys, "train", "--resume", tmp_path / "run", "--steps", "6")
+    assert status == 0 and json.loads(out[out.index("{\n"):])["epochs"] == 3
+    sittings = [line for line in (tmp_path / "run" / "printed.txt").read_text().splitlines() if line.startswith("# ")]
+    assert len(sittings) == 2 and sittings[1].endswith(f"porting train --resume {tmp_path / 'run'} --steps 6")
 
 
 def test_ctrl_c_is_status_130_and_one_line(tmp_path):
