@@ -23,7 +23,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from helpers.run_log import command_text
+from helpers.run_log import command_text, printed_to
 
 RUNTIME_FAILURE = 1
 USAGE_ERROR = 2
@@ -258,7 +258,6 @@ def command_train(arguments) -> int:
     """Trains, or goes on with, the run in RUN; all it prints also goes to RUN/printed.txt (helpers.run_log)."""
     check_flags(arguments)
     start_tensorflow()
-    from helpers.run_log import command_text, printed_to
     from helpers.run_state import read_run_settings
     from helpers.training import resume, train
 
@@ -285,6 +284,7 @@ def command_train(arguments) -> int:
 
 
 def command_learn(arguments) -> int:
+    """Learns a function in OUT (or goes on there); all it prints also goes to OUT/printed.txt."""
     start_tensorflow()
     from helpers.porting import PortConfig, learn, plan
 
@@ -295,12 +295,13 @@ def command_learn(arguments) -> int:
     config = PortConfig(function=arguments.function, inputs=inputs, generator=arguments.generator, **chosen)
     try:
         port = plan(config)  # every check on the function and its inputs, before training starts
-        metrics = learn(config, arguments.out, verbose=2, port=port, fresh=arguments.fresh)
+        with printed_to(arguments.out, arguments.command_line, arguments.command_line):  # learn OUT resumes
+            metrics = learn(config, arguments.out, verbose=2, port=port, fresh=arguments.fresh)
+            print(f"validation exact match {metrics['validation_exact_match']:.4f} on {metrics['validation_size']} "
+                  f"held-out inputs after {metrics['training_minutes']} minutes ({metrics['steps']} steps)")
+            print(f"model: {Path(arguments.out) / 'model'} (porting predict / evaluate / export --model ...)")
     except ValueError as error:  # a bad function or input file, a damaged resume state: one line
         raise UsageError(str(error)) from error
-    print(f"validation exact match {metrics['validation_exact_match']:.4f} on {metrics['validation_size']} held-out "
-          f"inputs after {metrics['training_minutes']} minutes ({metrics['steps']} steps)")
-    print(f"model: {Path(arguments.out) / 'model'} (porting predict / evaluate / export --model ...)")
     return 0
 
 

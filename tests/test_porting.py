@@ -182,6 +182,7 @@ def test_learn_runs_end_to_end_and_evaluate_calls_the_function(module_file, tmp_
     out = capsys.readouterr().out
     assert status == 0
     assert "held out for validation" in out and "validation exact match" in out
+    assert out in (tmp_path / "run" / "printed.txt").read_text()  # under the line that names the command
     config = json.loads((tmp_path / "run" / "model" / "config.json").read_text())
     assert config["task"] == "my_functions:swap"
     metrics = json.loads((tmp_path / "run" / "model" / "metrics.json").read_text())
