@@ -56,13 +56,13 @@ def record(model_directory: str | Path, measure: str, data: str, correct: int, t
     return entry
 
 
-METRICS_FILE = "metrics.json"
-
 
 def trainings(model_directory: str | Path, root: str | Path = ".") -> list[dict]:
     """The ``metrics.json`` of each training that made a model, first to last. A training that went on
     from another model's weights (``training_config.initial_model``, a path from ``root``, where the
     command ran) is preceded by that model's own trainings; the chain stops where a folder is missing."""
+    from helpers.storage import METRICS_FILE
+
     chain, seen = [], set()
     directory: Path | None = Path(model_directory)
     while directory is not None and (directory / METRICS_FILE).is_file() and directory.resolve() not in seen:
@@ -79,7 +79,7 @@ def trained_for(model_directory: str | Path, root: str | Path = ".") -> str:
     3 trainings (60,000, 60,000 and 30,000 steps, each from the weights of the one before)'."""
     chain = trainings(model_directory, root)
     if not chain:
-        raise ValueError(f"{model_directory} has no {METRICS_FILE}")
+        raise ValueError(f"{model_directory} has no metrics.json")
     steps = sum(metrics["steps"] for metrics in chain)
     minutes = round(sum(metrics["training_minutes"] for metrics in chain), 2)
     text = f"{steps:,} steps in {minutes} minutes"
