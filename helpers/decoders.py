@@ -15,46 +15,17 @@ from __future__ import annotations
 
 import os
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 
 import numpy as np
 import tensorflow as tf
 
 from helpers.model import Seq2Seq
 from helpers.step import INPUT_BUCKET, greedy_decode, greedy_decode_in_groups, in_output_order
-from helpers.vectorization import END_ID, PAD_ID, START_ID, decode, encode_batch
-
-
-@dataclass
-class Decoded:
-    """Decoder results for a batch of n inputs."""
-
-    texts: list[str | None]  # decoded strings; None when no END_ID or invalid UTF-8
-    ids: np.ndarray  # (n, time_out) int32 emitted ids in the output's order (step.in_output_order), PAD after END_ID
-    scores: np.ndarray  # (n,) float32: the smallest probability among the emitted ids (confidence)
-    attention: list[np.ndarray] | None = None  # per input (its output length, its input length + 1), if asked
-
-
-def _validated(inputs, max_input_length: int) -> tuple[list[str], list[int]]:
-    """The inputs as a list and their UTF-8 lengths; ValueError for a lone str, a non-str item or an
-    input longer than the model takes (checked for all before any work)."""
-    if isinstance(inputs, str):
-        raise ValueError("expected a list of strings, got one string (wrap it in a list)")
-    inputs = list(inputs)
-    for index, text in enumerate(inputs):
-        if not isinstance(text, str):
-            raise ValueError(f"input {index} is a {type(text).__name__}, not a str")
-    lengths = [len(text.encode("utf-8")) for text in inputs]
-    longest = max(lengths, default=0)
-    if longest + 1 > max_input_length:
-        index = lengths.index(longest)
-        raise ValueError(f"row {index} is {longest + 1} ids long (UTF-8 bytes plus special ids), more than "
-                         f"max_length={max_input_length}: {inputs[index][:60]!r}...")
-    return inputs, lengths
+from helpers.vectorization import END_ID, PAD_ID, START_ID, Decoded, checked_inputs, decode, encode_batch
 
 
 def _check_inputs(inputs, max_input_length: int) -> np.ndarray:
-    inputs, _ = _validated(inputs, max_input_length)
+    inputs, _ = checked_inputs(inputs, max_input_length)
     return encode_batch(inputs, add_end=True, bucket=INPUT_BUCKET)
 
 
@@ -157,7 +128,7 @@ class GreedyDecoder:
         limit = int(max_output_length or self.model.config.max_output_length)
         if limit < 1:
             raise ValueError(f"max_output_length must be at least 1, got {limit}")
-        inputs, lengths = _validated(inputs, self.model.config.max_input_length)
+        inputs, lengths = checked_inputs(inputs, self.model.config.max_input_length)
         if not return_attention and inputs:
             encoder_ids = encode_batch(inputs, add_end=True, bucket=INPUT_BUCKET)
             ids, scores, _ = (value.numpy() for value in self._in_groups(tf.constant(encoder_ids), tf.constant(limit, tf.int32)))

@@ -54,7 +54,8 @@ import numpy as np
 import tensorflow as tf
 
 from helpers.model import Seq2Seq
-from helpers.step import INPUT_BUCKET, encoder_prefix, greedy_decode, greedy_decode_in_groups, input_gate_tables
+from helpers.model_config import encoder_prefix
+from helpers.step import INPUT_BUCKET, greedy_decode, greedy_decode_in_groups, input_gate_tables
 from helpers.storage import metadata
 from helpers.vectorization import BYTE_OFFSET, END_ID, PAD_ID
 

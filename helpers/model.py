@@ -19,8 +19,8 @@ from __future__ import annotations
 import keras
 from keras import ops
 
-from helpers.model_config import Seq2SeqConfig
-from helpers.step import encoder_prefix, output_step, position_encoding, positions_needed
+from helpers.model_config import Seq2SeqConfig, encoder_prefix
+from helpers.step import output_step, position_encoding, positions_needed
 from helpers.vectorization import PAD_ID
 
 

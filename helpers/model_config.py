@@ -54,3 +54,9 @@ class Seq2SeqConfig:
         if unknown:
             raise ValueError(f"unknown model config fields: {sorted(unknown)}")
         return cls(**values)
+
+
+def encoder_prefix(layer: int, direction: int) -> str:
+    """The name of one encoder LSTM's weights (``helpers.step.WEIGHT_NAMES``): "encoder_{direction}" in
+    the first layer (reading the byte embeddings), "encoder_layer{layer}_{direction}" above it."""
+    return f"encoder_{direction}" if layer == 0 else f"encoder_layer{layer}_{direction}"

@@ -41,6 +41,7 @@ from typing import Any, Mapping, NamedTuple
 import tensorflow as tf
 from keras import ops
 
+from helpers.model_config import encoder_prefix
 from helpers.vectorization import END_ID, PAD_ID, START_ID
 
 # The named weights of one model. "encoder_{d}_*" for each direction d of the encoder (0 forward, 1
@@ -60,12 +61,6 @@ WEIGHT_NAMES = (
 
 
 INPUT_BUCKET = 8  # decoders pad inputs to a multiple of this many ids
-
-
-def encoder_prefix(layer: int, direction: int) -> str:
-    """The name of one encoder LSTM's weights: "encoder_{direction}" in the first layer (reading the
-    byte embeddings), "encoder_layer{layer}_{direction}" above it."""
-    return f"encoder_{direction}" if layer == 0 else f"encoder_layer{layer}_{direction}"
 
 
 def positions_needed(config) -> int:

@@ -4,6 +4,9 @@
     DIR/model.weights.h5   the Keras weights
     DIR/metadata.json      vocabulary, special ids and maximum lengths (for other runtimes)
     DIR/metrics.json       written by training: accuracy, minutes, hardware, date (optional)
+
+Importing this module imports no TensorFlow (``load_model`` does, when called): ``read_model_folder``
+serves ``helpers.numpy_decoding`` too, with the same checks and messages.
 """
 
 from __future__ import annotations
@@ -12,15 +15,18 @@ import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
-from helpers.model import Seq2Seq, Seq2SeqConfig, build_seq2seq
+from helpers.model_config import Seq2SeqConfig
 from helpers.vectorization import BYTE_OFFSET, END_ID, PAD_ID, START_ID, VOCABULARY_SIZE
 
 CONFIG_FILE = "config.json"
 WEIGHTS_FILE = "model.weights.h5"
 METADATA_FILE = "metadata.json"
 METRICS_FILE = "metrics.json"
+
+if TYPE_CHECKING:
+    from helpers.model import Seq2Seq
 
 
 @dataclass
@@ -73,7 +79,9 @@ def save_model(model: Seq2Seq, directory: str | Path, task: str) -> Path:
     return directory
 
 
-def load_model(directory: str | Path) -> StoredModel:
+def read_model_folder(directory: str | Path) -> tuple[str, Seq2SeqConfig, Path]:
+    """(task, config, path of the weights file) of a model folder; ValueError, one line that names
+    what is missing or wrong, for anything else."""
     directory = Path(directory)
     config_path = directory / CONFIG_FILE
     weights_path = directory / WEIGHTS_FILE
@@ -87,10 +95,22 @@ def load_model(directory: str | Path) -> StoredModel:
         config = Seq2SeqConfig.from_dict(stored["model"])
     except (json.JSONDecodeError, KeyError, TypeError) as error:
         raise ValueError(f"{config_path} is not a valid model config: {error}") from error
+    return task, config, weights_path
+
+
+def damaged_weights(weights_path: Path, error: Exception) -> ValueError:
+    """The one message for a weights file that cannot be read."""
+    return ValueError(f"{weights_path} is damaged or incomplete ({type(error).__name__}): train the model "
+                      f"again, or put back a good copy of the file")
+
+
+def load_model(directory: str | Path) -> StoredModel:
+    from helpers.model import build_seq2seq
+
+    task, config, weights_path = read_model_folder(directory)
     model = build_seq2seq(config)
     try:
         model.training_model.load_weights(weights_path)
     except Exception as error:  # h5py's OSError for a cut file, Keras' ValueError for other shapes
-        raise ValueError(f"{weights_path} is damaged or incomplete ({type(error).__name__}): train the model "
-                         f"again, or put back a good copy of the file") from error
+        raise damaged_weights(weights_path, error) from error
     return StoredModel(task=task, model=model)

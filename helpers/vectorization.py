@@ -9,11 +9,15 @@ low ids stay free for three reserved tokens:
 
 So the vocabulary has 3 + 256 = 259 ids, whatever the language of the text: a byte-level model never
 meets an unknown character.
+
+Every decoder (``helpers.decoders``, ``helpers.numpy_decoding``) checks its inputs with
+``checked_inputs`` and returns a ``Decoded``.
 """
 
 from __future__ import annotations
 
 import random
+from dataclasses import dataclass
 from typing import Iterable, Sequence
 
 import numpy as np
@@ -79,6 +83,34 @@ def encode_batch(
     for index, ids in enumerate(rows):
         batch[index, : len(ids)] = ids
     return batch
+
+
+@dataclass
+class Decoded:
+    """Decoder results for a batch of n inputs."""
+
+    texts: list[str | None]  # decoded strings; None when no END_ID or invalid UTF-8
+    ids: np.ndarray  # (n, time_out) int32 emitted ids in the output's order (step.in_output_order), PAD after END_ID
+    scores: np.ndarray  # (n,) float32: the smallest probability among the emitted ids (confidence)
+    attention: list[np.ndarray] | None = None  # per input (its output length, its input length + 1), if asked
+
+
+def checked_inputs(inputs, max_input_length: int) -> tuple[list[str], list[int]]:
+    """A decoder's inputs as a list and their UTF-8 lengths; ValueError for a lone str, a non-str item
+    or an input longer than the model takes (checked for all before any work)."""
+    if isinstance(inputs, str):
+        raise ValueError("expected a list of strings, got one string (wrap it in a list)")
+    inputs = list(inputs)
+    for index, text in enumerate(inputs):
+        if not isinstance(text, str):
+            raise ValueError(f"input {index} is a {type(text).__name__}, not a str")
+    lengths = [len(text.encode("utf-8")) for text in inputs]
+    longest = max(lengths, default=0)
+    if longest + 1 > max_input_length:
+        index = lengths.index(longest)
+        raise ValueError(f"row {index} is {longest + 1} ids long (UTF-8 bytes plus special ids), more than "
+                         f"max_length={max_input_length}: {inputs[index][:60]!r}...")
+    return inputs, lengths
 
 
 def ids_to_bytes(ids: Iterable[int]) -> tuple[bytes, bool]:
