@@ -15,7 +15,7 @@ LAYERS = [
     {"locations", "lines", "vectorization", "url_generator", "dates", "text_inputs", "urlparse_rules",
      "training_config", "model_config", "sizing", "environment", "plots", "show", "commoncrawl", "tfjs_convert"},
     {"functions", "data"},
-    {"step", "model", "decoders", "storage", "evaluation", "fresh_evaluation", "prediction", "records"},
+    {"step", "model", "decoders", "numpy_decoding", "storage", "evaluation", "fresh_evaluation", "prediction", "records"},
     {"streams", "callbacks", "run_state", "run_log", "training", "recipes", "porting", "export", "estimator", "web", "spark",
      "spark_inference"},
     {"cli", "__main__", "__init__"},
