@@ -1,7 +1,7 @@
 """Command line: ``porting`` (installed with the package) or ``python -m helpers``.
 
-    porting predict  --model DIR FILE     one JSON object per input line, in order
-    porting evaluate --model DIR FILE [--min-exact X]   exact match against the real function
+    porting predict  --model DIR FILE [--engine E]    one JSON object per input line, in order
+    porting evaluate --model DIR FILE [--min-exact X] [--engine E]   exact match against the real function
     porting train (--recipe NAME | --task NAME | --resume RUN) [--out RUN] [--steps N] ...
     porting learn MODULE:FUNCTION (--inputs FILE | --generator MODULE:GENERATOR) --out RUN
     porting export --model DIR --out OUT  OUT/saved_model (in-graph decoder) and OUT/tfjs
@@ -17,6 +17,7 @@ read. Exit status: 0 done; 1 a failure while running (a network or disk error, e
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -32,6 +33,7 @@ TASK_STEPS = 10_000  # train --task: the step budget when --epochs, --steps and 
 TASK_SIZING_SAMPLE = 1000  # train --task: examples drawn to find the longest output, for the sizing rule
 STDIN = "-"
 STDIN_INPUTS_FILE = "inputs-from-stdin.txt"  # learn --inputs -: the run keeps what it read, so it can resume
+ENGINES = ("numpy", "tensorflow")  # predict and evaluate --engine: helpers.numpy_decoding or helpers.decoders
 
 # train flags that a recipe sets itself: with --recipe each is a usage error that names it.
 # (argparse destination, TrainingConfig or Seq2SeqConfig field)
@@ -122,6 +124,38 @@ def _load_for_decoding(model_dir: str):
         raise UsageError(str(error)) from error
 
 
+@contextlib.contextmanager
+def decoding(arguments):
+    """(task, max_input_length, submit) of --model for predict and evaluate (helpers.prediction's
+    predict_records): NumPy's decoder (helpers.numpy_decoding, no TensorFlow) unless --engine tensorflow,
+    or unless the model is one it does not decode, which TensorFlow then decodes, with a note on
+    standard error. NumPy's worker processes stop at the end."""
+    if arguments.engine == "numpy":
+        # OpenBLAS and MKL read their thread counts when numpy is first imported (later changes do nothing), and
+        # forked workers keep them: one thread each, since the decoder already runs one process per core
+        for variable in ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+            os.environ.setdefault(variable, "1")
+        from helpers.numpy_decoding import DecodingFailed, NotDecodable, load_numpy_decoder
+
+        try:
+            task, decoder = load_numpy_decoder(arguments.model)
+        except NotDecodable as error:
+            print(f"note: {error}; decoding with TensorFlow", file=sys.stderr)
+        except ValueError as error:
+            raise UsageError(str(error)) from error
+        else:
+            with decoder:
+                try:
+                    yield task, decoder.config.max_input_length, decoder.submit
+                except DecodingFailed as error:
+                    raise RuntimeFailure(str(error)) from error
+            return
+    from helpers.prediction import greedy_decoding
+
+    stored = _load_for_decoding(arguments.model)
+    yield stored.task, stored.model.config.max_input_length, greedy_decoding(stored.model)
+
+
 def _print_metrics(metrics: dict) -> None:
     print(json.dumps({key: value for key, value in metrics.items() if not key.endswith("_config")}, indent=2))
 
@@ -129,12 +163,12 @@ def _print_metrics(metrics: dict) -> None:
 def command_predict(arguments) -> int:
     from helpers.prediction import predict_records
 
-    stored = _load_for_decoding(arguments.model)  # the model first: a missing model is reported before stdin is read
-    lines = read_lines(arguments.file)
-    out = sys.stdout
-    for record in predict_records(stored, lines):
-        out.write(json.dumps(record, ensure_ascii=False) + "\n")
-    out.flush()
+    with decoding(arguments) as model:  # the model first: a missing model is reported before stdin is read
+        lines = read_lines(arguments.file)
+        out = sys.stdout
+        for record in predict_records(*model, lines):
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+        out.flush()
     return 0
 
 
@@ -143,13 +177,14 @@ def command_evaluate(arguments) -> int:
     from helpers.functions import get_function
     from helpers.prediction import predict_records
 
-    stored = _load_for_decoding(arguments.model)
-    lines = read_lines(arguments.file)
-    try:
-        function = get_function(stored.task)  # a ported function is imported here: it may be gone
-    except ValueError as error:
-        raise UsageError(f"cannot evaluate {arguments.model}: {error}") from error
-    report = evaluate_records(function, list(predict_records(stored, lines)))
+    with decoding(arguments) as model:
+        task = model[0]
+        lines = read_lines(arguments.file)
+        try:
+            function = get_function(task)  # a ported function is imported here: it may be gone
+        except ValueError as error:
+            raise UsageError(f"cannot evaluate {arguments.model}: {error}") from error
+        report = evaluate_records(function, list(predict_records(*model, lines)))
     print(json.dumps(report, indent=2, ensure_ascii=False))
     if arguments.record is not None and report["compared"]:
         from helpers.records import record
@@ -434,6 +469,14 @@ def add_data_parsers(commands) -> None:
     commoncrawl.set_defaults(run=command_commoncrawl_sample)
 
 
+def add_decoding_arguments(parser) -> None:
+    """The arguments predict and evaluate share: the model, FILE, the engine that decodes."""
+    parser.add_argument("--model", required=True, help="a trained model directory")
+    parser.add_argument("file", help='inputs, one per line ("-" for standard input)')
+    parser.add_argument("--engine", choices=ENGINES, default="numpy",
+                        help="what decodes: numpy (the default, no TensorFlow) or tensorflow (helpers.decoders.GreedyDecoder)")
+
+
 def build_parser(prog: str = "porting") -> argparse.ArgumentParser:
     """The whole command line. Building it imports nothing heavy, so ``--help`` is instant."""
     from helpers import __version__
@@ -444,14 +487,18 @@ def build_parser(prog: str = "porting") -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, parser_class=OneLineParser,
                                      help="what to do (each has its own --help)")
 
-    predict = commands.add_parser("predict", help="decode each line of FILE with a trained model")
-    predict.add_argument("--model", required=True, help="a trained model directory")
-    predict.add_argument("file", help='inputs, one per line ("-" for standard input)')
+    predict = commands.add_parser(
+        "predict", help="decode each line of FILE with a trained model",
+        description="Writes one JSON object per line of FILE, in order. The model is decoded with NumPy, without "
+                    "TensorFlow (helpers/numpy_decoding.py: one worker process per core), unless --engine tensorflow "
+                    "asks for TensorFlow's decoder; a model NumPy does not decode falls back to TensorFlow with a "
+                    "note on standard error. Both engines write the same outputs; a score may differ in its last "
+                    "digit (float32 rounding).")
+    add_decoding_arguments(predict)
     predict.set_defaults(run=command_predict)
 
     evaluate = commands.add_parser("evaluate", help="exact match of a model against the real function")
-    evaluate.add_argument("--model", required=True, help="a trained model directory")
-    evaluate.add_argument("file", help='inputs, one per line ("-" for standard input)')
+    add_decoding_arguments(evaluate)
     evaluate.add_argument("--record", metavar="DATA",
                           help="write the exact match into the model's evaluations.json as measured on DATA "
                                "(a description of FILE, e.g. 'dev_urls.txt: 5,000 real URLs')")

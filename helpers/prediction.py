@@ -1,6 +1,6 @@
 """One result per input line: what ``python -m helpers predict`` prints and what Spark stages return.
 
-    predict_records(stored_model, lines) -> one dict per line, in order:
+    predict_records(task, max_input_length, submit, lines) -> one dict per line, in order:
         input   the line as text
         output  the decoded text (compact JSON), or None
         ok      the output is a valid result of the function's output format
@@ -11,13 +11,18 @@
 
 No row is ever dropped: a line the model cannot take gets ``output`` None and an ``error``.
 Validity needs no import of the real function, so predictions run wherever the model is.
+
+``submit`` is the decoder: ``submit(texts)`` returns a job whose ``result()`` is their ``Decoded``.
+Either engine serves: ``greedy_decoding(model)`` (TensorFlow, ``helpers.decoders.GreedyDecoder``) or
+``NumpyDecoder.submit`` (``helpers.numpy_decoding``, whose worker processes decode the next chunk while
+this process finishes the records of the last one).
 """
 
 from __future__ import annotations
 
 import functools
 import json
-from typing import Iterator
+from typing import Callable, Iterator
 
 from helpers.functions import REGISTRY, predicted_error
 
@@ -84,24 +89,55 @@ def _decoder(model):
     return GreedyDecoder(model)
 
 
-def predict_records(stored, lines: list[bytes]) -> Iterator[dict]:
-    """One result dict per line (bytes), in order (see the module docstring)."""
-    decoder = _decoder(stored.model)
-    max_bytes = stored.model.config.max_input_length - 1
+class DecodedLater:
+    """A decoding by a decoder that works in this process, done when its result is asked for."""
+
+    def __init__(self, decoder, texts: list[str]):
+        self.decoder, self.texts = decoder, texts
+
+    def result(self):
+        return self.decoder(self.texts)
+
+
+def greedy_decoding(model) -> Callable[[list[str]], DecodedLater]:
+    """``submit`` for ``predict_records`` with TensorFlow: the model's GreedyDecoder."""
+    return functools.partial(DecodedLater, _decoder(model))
+
+
+def predict_records(task: str, max_input_length: int, submit: Callable, lines: list[bytes]) -> Iterator[dict]:
+    """One result dict per line (bytes), in order (see the module docstring). Each chunk of lines is
+    submitted before the records of the chunk before it are finished, so that a decoder that works in
+    other processes decodes meanwhile."""
+    pending = None
     for start in range(0, len(lines), CHUNK_LINES):
-        chunk = lines[start:start + CHUNK_LINES]
-        records: list[dict] = []
-        usable: list[int] = []
-        for raw in chunk:
-            record: dict = {"input": raw.decode("utf-8", errors="replace"), "output": None, "ok": False, "score": None}
-            problem = input_problem(raw, max_bytes)
-            if problem is None:
-                usable.append(len(records))
-            else:
-                record["error"] = problem
-            records.append(record)
-        if usable:
-            decoded = decoder([records[index]["input"] for index in usable])
-            for position, index in enumerate(usable):
-                output_record(stored.task, records[index], decoded.texts[position], decoded.scores[position])
-        yield from records
+        submitted = _submitted(lines[start:start + CHUNK_LINES], max_input_length - 1, submit)
+        if pending is not None:
+            yield from _finished(task, *pending)
+        pending = submitted
+    if pending is not None:
+        yield from _finished(task, *pending)
+
+
+def _submitted(chunk: list[bytes], max_bytes: int, submit: Callable) -> tuple[list[dict], list[int], object]:
+    """(records, the indices of the usable lines, their decoding job or None) of one chunk: each line's
+    record, with its error where the model cannot take it; the usable lines submitted."""
+    records: list[dict] = []
+    usable: list[int] = []
+    for raw in chunk:
+        record: dict = {"input": raw.decode("utf-8", errors="replace"), "output": None, "ok": False, "score": None}
+        problem = input_problem(raw, max_bytes)
+        if problem is None:
+            usable.append(len(records))
+        else:
+            record["error"] = problem
+        records.append(record)
+    return records, usable, submit([records[index]["input"] for index in usable]) if usable else None
+
+
+def _finished(task: str, records: list[dict], usable: list[int], job) -> list[dict]:
+    """The records of one chunk with the decoded outputs filled in."""
+    if job is not None:
+        decoded = job.result()
+        for position, index in enumerate(usable):
+            output_record(task, records[index], decoded.texts[position], decoded.scores[position])
+    return records

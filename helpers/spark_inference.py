@@ -115,14 +115,15 @@ def predict_frame(frame: pd.DataFrame, stored, input_column: str, output_column:
     """One pandas batch with three more columns, row for row (``helpers.prediction.predict_records``):
     the decoded text (None when there is none), its score (NaN when none) and why a row has no
     output (None when it has one). A null input is a row with an error, never a dropped row."""
-    from helpers.prediction import predict_records
+    from helpers.prediction import greedy_decoding, predict_records
 
     texts = list(frame[input_column])
     present = [index for index, text in enumerate(texts) if isinstance(text, str)]
     outputs = np.full(len(frame), None, dtype=object)
     scores = np.full(len(frame), np.nan, dtype=np.float64)
     errors = np.full(len(frame), "null input", dtype=object)
-    records = predict_records(stored, [texts[index].encode("utf-8") for index in present])
+    records = predict_records(stored.task, stored.model.config.max_input_length, greedy_decoding(stored.model),
+                              [texts[index].encode("utf-8") for index in present])
     for index, record in zip(present, records):
         outputs[index] = record["output"]
         scores[index] = np.nan if record["score"] is None else record["score"]

@@ -110,8 +110,9 @@ def test_module_entry_point_predicts_urlparse_from_standard_input(tmp_path):
 
 
 def test_a_predict_process_decodes_on_one_thread_per_lane_with_the_same_outputs(tmp_path):
-    """The command sets TensorFlow's pools for decoding (helpers.decoders.use_threads_for_decoding) before
-    its runtime starts, and its outputs are those of the decoder in this process, on the default pools."""
+    """With --engine tensorflow, the command sets TensorFlow's pools for decoding
+    (helpers.decoders.use_threads_for_decoding) before its runtime starts, and its outputs are those of
+    the decoder in this process, on the default pools."""
     from helpers.decoders import DECODING_LANES, GreedyDecoder
     from helpers.lines import read_text_lines
     from helpers.locations import REAL_URLS_PATH
@@ -119,7 +120,8 @@ def test_a_predict_process_decodes_on_one_thread_per_lane_with_the_same_outputs(
     urls = read_text_lines(REAL_URLS_PATH)[:300]
     inputs = tmp_path / "urls.txt"
     inputs.write_text("\n".join(urls) + "\n", encoding="utf-8")
-    script = ("import sys; from helpers.cli import main; status = main(['predict', '--model', sys.argv[1], sys.argv[2]]); "
+    script = ("import sys; from helpers.cli import main; "
+              "status = main(['predict', '--model', sys.argv[1], sys.argv[2], '--engine', 'tensorflow']); "
               "import tensorflow as tf; threads = tf.config.threading; "
               "print(threads.get_inter_op_parallelism_threads(), threads.get_intra_op_parallelism_threads(), file=sys.stderr); "
               "sys.exit(status)")

@@ -1,13 +1,17 @@
 """helpers.numpy_decoding against its oracle, helpers.decoders.GreedyDecoder: the same texts and ids,
 and scores to float32 rounding, for the shipped models and for small models of the other configs; the
 weights it reads from model.weights.h5 are Seq2Seq.step_weights(); no row depends on the rows decoded
-with it."""
+with it; TensorFlow is never imported; the command line writes the same records with either engine."""
 
 import dataclasses
+import json
 import random
+import shutil
+import subprocess
 import sys
 from pathlib import Path
 
+import h5py
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -224,3 +228,73 @@ def test_a_failing_or_killed_worker_is_one_line_and_no_hang(small_models, monkey
             with pytest.raises(DecodingFailed) as raised:
                 decoder(["a", "bb", "ccc", "dddd", "eeeee"])
         assert str(raised.value).startswith(message) and "\n" not in str(raised.value)
+
+
+def test_the_predict_command_imports_neither_tensorflow_nor_keras(tmp_path):
+    """``python -X importtime -m helpers predict`` (the default engine) in a fresh process: the outputs of
+    GreedyDecoder's engine, and no tensorflow or keras module among those it imported."""
+    urls = read_text_lines(REAL_URLS_PATH)[:3]
+    result = subprocess.run([sys.executable, "-X", "importtime", "-m", "helpers", "predict", "--model",
+                             str(ROOT / "models" / "urlparse"), "-"], input="\n".join(urls).encode() + b"\n",
+                            capture_output=True, timeout=300, cwd=ROOT)
+    assert result.returncode == 0, result.stderr.decode()[-2000:]
+    imported = {line.rsplit("|", 1)[1].strip() for line in result.stderr.decode().splitlines()
+                if line.startswith("import time:") and "|" in line}
+    assert "helpers.numpy_decoding" in imported and "numpy" in imported
+    assert not {name for name in imported if name.split(".")[0] in ("tensorflow", "keras", "tf_keras")}
+    assert [json.loads(line)["input"] for line in result.stdout.decode().splitlines()] == urls
+
+
+def run_cli(capsys, *arguments):
+    from helpers.cli import main
+
+    status = main([str(argument) for argument in arguments])
+    captured = capsys.readouterr()
+    return status, captured.out, captured.err
+
+
+def assert_same_records(written, expected) -> None:
+    """Records alike but for the score, which may differ in its last digit (float32 rounding)."""
+    records, expected_records = ([json.loads(line) for line in text.splitlines()] for text in (written, expected))
+    assert len(records) == len(expected_records)
+    for record, expected_record in zip(records, expected_records):
+        assert {**record, "score": None} == {**expected_record, "score": None}
+        assert (record["score"] is None) == (expected_record["score"] is None)
+        if record["score"] is not None:
+            assert record["score"] == pytest.approx(expected_record["score"], abs=SCORE_TOLERANCE)
+
+
+def test_predict_writes_the_same_records_with_either_engine(capsys, tmp_path):
+    """Every line gets its one record, bad ones (empty, too long, not UTF-8) included, in order; with
+    more lines than one group, NumPy's worker processes decode them."""
+    lines = [url.encode() for url in read_text_lines(REAL_URLS_PATH)[:140]]
+    lines[5:5] = [b"", b"x" * 300, b"\xff\xfe", "http://例え.テスト/?\x00".encode(), b"ok\r"]
+    path = tmp_path / "inputs.txt"
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    model = ROOT / "models" / "urlparse"
+    status, numpy_out, numpy_err = run_cli(capsys, "predict", "--model", model, path)
+    assert status == 0 and numpy_err == ""
+    status, tensorflow_out, _ = run_cli(capsys, "predict", "--model", model, path, "--engine", "tensorflow")
+    assert status == 0
+    assert_same_records(numpy_out, tensorflow_out)
+    records = [json.loads(line) for line in numpy_out.splitlines()]
+    assert len(records) == len(lines)
+    for index, reason in [(5, "empty input"), (6, "the model takes at most 256"), (7, "not valid UTF-8")]:
+        assert records[index]["output"] is None and reason in records[index]["error"]
+
+
+def test_a_model_numpy_cannot_map_falls_back_to_tensorflow(capsys, tmp_path, small_models):
+    """Weights stored without the layers' names (another Keras' layout, say): NotDecodable, and predict
+    decodes with TensorFlow, saying so in one line."""
+    directory = tmp_path / "model"
+    shutil.copytree(small_models["plain"][1], directory)
+    with h5py.File(directory / "model.weights.h5", "r+") as stored:
+        for group in stored["layers"].values():
+            del group["vars"].attrs["name"]
+    with pytest.raises(NotDecodable, match="no variable vars/0 in a layer named"):
+        load_numpy_decoder(directory)
+    (tmp_path / "inputs.txt").write_text("http://a.com/\nftp://x\n")
+    status, out, err = run_cli(capsys, "predict", "--model", directory, tmp_path / "inputs.txt")
+    assert status == 0 and err.startswith("note: ") and err.endswith("; decoding with TensorFlow\n") and err.count("\n") == 1
+    _, expected, _ = run_cli(capsys, "predict", "--model", directory, tmp_path / "inputs.txt", "--engine", "tensorflow")
+    assert out == expected

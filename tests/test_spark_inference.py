@@ -71,7 +71,7 @@ def model_directory(tmp_path_factory):
 
 
 def test_transformer_equals_predict_row_for_row_and_keeps_every_row(spark, model_directory):
-    from helpers.prediction import predict_records
+    from helpers.prediction import greedy_decoding, predict_records
     from helpers.spark_inference import LearnedFunctionTransformer
     from helpers.storage import load_model
 
@@ -83,7 +83,9 @@ def test_transformer_equals_predict_row_for_row_and_keeps_every_row(spark, model
     result = stage.transform(frame).toPandas().sort_values("id").reset_index(drop=True)
     assert list(result.columns) == ["id", "url", "parsed", "parsed_score", "parsed_error"]
     assert len(result) == len(rows)
-    expected = list(predict_records(load_model(directory), [text.encode("utf-8") for text in inputs]))
+    stored = load_model(directory)
+    expected = list(predict_records(stored.task, stored.model.config.max_input_length, greedy_decoding(stored.model),
+                                    [text.encode("utf-8") for text in inputs]))
     parsed = [None if pd.isna(text) else text for text in result["parsed"]]
     assert parsed[:40] == [record["output"] for record in expected]
     assert parsed[:40] == GreedyDecoder(model)(inputs).texts

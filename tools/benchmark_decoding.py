@@ -52,6 +52,12 @@ def worker(root: str, model: str, inputs_path: str, out: str) -> int:
         from helpers.cli import predict_records
 
     stored = load_model(model)
+    try:  # TensorFlow's decoder, as predict --engine tensorflow runs it
+        from helpers.prediction import greedy_decoding
+
+        decoding = (stored.task, stored.model.config.max_input_length, greedy_decoding(stored.model))
+    except ImportError:  # before the NumPy engine, predict_records took the stored model
+        decoding = (stored,)
     raw = Path(inputs_path).read_bytes().split(b"\n")
     lines = [line for line in raw if line][: None]
     texts = [line.decode("utf-8") for line in lines]
@@ -75,9 +81,9 @@ def worker(root: str, model: str, inputs_path: str, out: str) -> int:
         result["in_groups_seconds"] = time.perf_counter() - started
         result["in_groups_outputs"] = [decode(row, strict=True) for row in grouped]
 
-    list(predict_records(stored, lines[:8]))  # trace the decoder once
+    list(predict_records(*decoding, lines[:8]))  # trace the decoder once
     started = time.perf_counter()
-    records = list(predict_records(stored, lines))
+    records = list(predict_records(*decoding, lines))
     result["predict_seconds"] = time.perf_counter() - started
     result["outputs"] = [record["output"] for record in records]
     Path(out).write_text(json.dumps(result))
