@@ -29,8 +29,9 @@ position. A step then only multiplies h by the recurrent kernel. The copy mixtur
 weight of each input position to the probability of the byte id it holds (a weighted count of the ids
 of each row): no (batch, time_in, vocabulary) one-hot tensor is read at every step.
 
-The JavaScript page (web/model.js ``StepDecoder``) is the one re-implementation; the tests check it
-byte for byte against ``GreedyDecoder``.
+Two re-implementations restate these functions: the JavaScript page's (web/model.js ``StepDecoder``)
+and ``helpers.numpy_decoding`` (NumPy, which the predict and evaluate commands run without TensorFlow);
+the tests check both against ``GreedyDecoder``.
 """
 
 from __future__ import annotations

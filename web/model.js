@@ -112,10 +112,11 @@ export class LearnedFunction {
 
 // ----- StepDecoder: the exported network as plain loops over Float32Arrays ----------------------
 // For one input there is no batch to amortise tfjs' cost per op, and a step is small (~160k
-// multiply-adds for 128 units), so plain loops win. It is the one re-implementation of the step of
-// helpers/step.py (the Playwright tests compare it with the Python decoder byte for byte, on 1,000
-// real URLs with the shipped model): the LSTM input projections are the export's tables
-// (step.input_gate_tables), a step adds the recurrent product; outputStep mirrors step.output_step.
+// multiply-adds for 128 units), so plain loops win. It is one of the two re-implementations of the
+// step of helpers/step.py, with helpers/numpy_decoding.py (the Playwright tests compare it with the
+// Python decoder byte for byte, on 1,000 real URLs with the shipped model): the LSTM input projections
+// are the export's tables (step.input_gate_tables), a step adds the recurrent product; outputStep
+// mirrors step.output_step.
 
 // z (n) += W (n, m) @ x (m): W row-major, i.e. a Keras kernel stored transposed (step_decoder_weights).
 // Four rows at a time, two sums per row: each x[i] is loaded once for four rows and the additions do
