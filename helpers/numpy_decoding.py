@@ -1,8 +1,9 @@
 """Greedy decoding of a stored model with NumPy alone: no TensorFlow and no Keras, not even indirectly.
 
 ``python -m helpers predict`` and ``evaluate`` decode with it by default, so they start without the
-seconds that importing TensorFlow takes, and write what ``helpers.decoders.GreedyDecoder`` writes
-(tests/test_numpy_decoding.py holds texts, ids and scores to it).
+seconds that importing TensorFlow takes, and write what ``helpers.decoders.GreedyDecoder`` writes: the
+same texts and ids, the scores to float32 rounding (TensorFlow's exp, tanh, sigmoid and matrix
+products round otherwise; tests/test_numpy_decoding.py holds this module to GreedyDecoder).
 
     task, decoder = load_numpy_decoder("models/urlparse")
     with decoder:                                       # stops the worker processes at the end
@@ -24,7 +25,7 @@ another float32 order: the attention reads the encoder's values already multipli
 layer's kernel (once per group, not at every step); one product of h with the combine kernel's h rows
 and the recurrent kernel side by side gives this step's combine term and the next step's recurrent
 term; rows that have written END_ID leave the group's arrays. The copy mixture adds attention weights
-per byte id with ``np.add.at`` into float32, in the order of TensorFlow's DenseBincount.
+per byte id with ``np.add.at`` into float32 (no (batch, time_in, vocabulary) one-hot tensor).
 """
 
 from __future__ import annotations
@@ -36,10 +37,10 @@ import multiprocessing
 import os
 import signal
 import threading
-import time
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
+from time import sleep
 from typing import Callable, Mapping
 
 import h5py
@@ -52,10 +53,12 @@ from helpers.vectorization import END_ID, PAD_ID, START_ID, Decoded, checked_inp
 GROUP_SIZE = 128  # rows decoded together, as step.greedy_decode_in_groups: a step's products stay small
 #                   enough for one core, and rows of about one length end at about the same step
 PARENT_CHECK_SECONDS = 1.0  # how often a worker looks whether its parent is still there (a cheap system call)
-IMPLEMENTED_FIELDS = frozenset({  # the Seq2SeqConfig fields this module decodes; a model that sets another
-    "vocabulary_size", "embedding_dim", "units", "bidirectional_encoder", "encoder_layers",  # field away from
-    "attention_scale", "position_features", "attend_to_embeddings", "max_input_length",  # its default is
-    "max_output_length", "dropout", "copy_mechanism", "reverse_output",  # NotDecodable (the tests list them)
+# The Seq2SeqConfig fields this module implements (the tests check that these are all of them): a model
+# that sets another one away from its default is NotDecodable, rather than decoded wrongly.
+IMPLEMENTED_FIELDS = frozenset({
+    "vocabulary_size", "embedding_dim", "units", "bidirectional_encoder", "encoder_layers", "attention_scale",
+    "position_features", "attend_to_embeddings", "max_input_length", "max_output_length", "dropout",
+    "copy_mechanism", "reverse_output",
 })
 
 
@@ -103,9 +106,9 @@ def expected_shapes(config: Seq2SeqConfig) -> dict[str, tuple[int, ...]]:
     cell_units = units // 2 if config.bidirectional_encoder else units  # keys: both directions side by side
     width = units + (embedding if config.attend_to_embeddings else 0)  # what the attention reads
     shapes = {"encoder_embedding": (vocabulary, embedding), "decoder_embedding": (vocabulary, embedding)}
-    for prefix, inputs, cell in [(encoder_prefix(layer, direction), features if layer == 0 else units, cell_units)
-                                 for layer in range(config.encoder_layers)
-                                 for direction in range(2 if config.bidirectional_encoder else 1)] + [("decoder", features, units)]:
+    lstms = [(encoder_prefix(layer, direction), features if layer == 0 else units, cell_units)  # (name, inputs, units)
+             for layer in range(config.encoder_layers) for direction in range(2 if config.bidirectional_encoder else 1)]
+    for prefix, inputs, cell in lstms + [("decoder", features, units)]:
         shapes.update({f"{prefix}_kernel": (inputs, 4 * cell), f"{prefix}_recurrent_kernel": (cell, 4 * cell),
                        f"{prefix}_bias": (4 * cell,)})
     shapes.update({"combine_kernel": (units + width, units), "combine_bias": (units,), "output_kernel": (units, vocabulary),
@@ -235,13 +238,16 @@ class GroupDecoder:
             by_id = weights[embedding] @ kernel[:embedding_dim] + weights[f"{prefix}_bias"]  # (vocabulary, 4 cell units)
             return by_id, None if self.positions is None else self.positions @ kernel[embedding_dim:]
 
-        # per encoder layer, per direction: (what computes its input gates, its recurrent kernel); the first
-        # layer looks its gates up per byte id and position, the ones above multiply the outputs below
-        self.encoder_layers = [
-            [(input_gate_tables(prefix, "encoder_embedding") if layer == 0
-              else (weights[f"{prefix}_kernel"], weights[f"{prefix}_bias"]), weights[f"{prefix}_recurrent_kernel"])
-             for prefix in [encoder_prefix(layer, direction) for direction in range(2 if config.bidirectional_encoder else 1)]]
-            for layer in range(config.encoder_layers)]
+        self.encoder_layers = []  # per layer, per direction: (where its input gates come from, its recurrent kernel)
+        for layer in range(config.encoder_layers):
+            directions = []
+            for direction in range(2 if config.bidirectional_encoder else 1):
+                prefix = encoder_prefix(layer, direction)
+                # the first layer looks its gates up per byte id and position; the ones above multiply the outputs below
+                gates_from = (input_gate_tables(prefix, "encoder_embedding") if layer == 0
+                              else (weights[f"{prefix}_kernel"], weights[f"{prefix}_bias"]))
+                directions.append((gates_from, weights[f"{prefix}_recurrent_kernel"]))
+            self.encoder_layers.append(directions)
         self.encoder_embedding = weights["encoder_embedding"]
         self.decoder_tables = input_gate_tables("decoder", "decoder_embedding")
         self.recurrent_kernel = weights["decoder_recurrent_kernel"]
@@ -350,7 +356,7 @@ def _end_with_parent(parent: int) -> None:
     """Ends the worker once its parent has ended: a parent that is killed (SIGKILL, or SIGTERM, which
     Python does not catch) cannot stop its workers, which would otherwise wait for work for ever."""
     while os.getppid() == parent:
-        time.sleep(PARENT_CHECK_SECONDS)
+        sleep(PARENT_CHECK_SECONDS)
     os._exit(1)
 
 
@@ -364,8 +370,9 @@ def _worker_result(future: Future):
         return future.result()
     except BrokenProcessPool as error:
         raise DecodingFailed(f"{WORKER_STOPPED}: {error}") from None
-    except Exception as error:
-        raise DecodingFailed(f"a decoding process failed: {type(error).__name__}: {error}") from error
+    except Exception as error:  # the worker's exception, raised again here
+        first_line = next(iter(str(error).splitlines()), "")
+        raise DecodingFailed(f"a decoding process failed: {type(error).__name__}: {first_line}") from error
 
 
 class DecodingJob:
