@@ -131,10 +131,6 @@ def decoding(arguments):
     or unless the model is one it does not decode, which TensorFlow then decodes, with a note on
     standard error. NumPy's worker processes stop at the end."""
     if arguments.engine == "numpy":
-        # OpenBLAS and MKL read their thread counts when numpy is first imported (later changes do nothing), and
-        # forked workers keep them: one thread each, since the decoder already runs one process per core
-        for variable in ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-            os.environ.setdefault(variable, "1")
         from helpers.numpy_decoding import DecodingFailed, NotDecodable, load_numpy_decoder
 
         try:
@@ -160,7 +156,18 @@ def _print_metrics(metrics: dict) -> None:
     print(json.dumps({key: value for key, value in metrics.items() if not key.endswith("_config")}, indent=2))
 
 
+def one_blas_thread(arguments) -> None:
+    """For the NumPy engine, before anything imports numpy: OpenBLAS and MKL read their thread counts
+    when numpy is first imported (later changes do nothing), and forked workers keep them. One thread
+    each, since the decoder already runs one process per core; more threads per process would spin
+    against each other on the same cores."""
+    if arguments.engine == "numpy":
+        for variable in ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+            os.environ.setdefault(variable, "1")
+
+
 def command_predict(arguments) -> int:
+    one_blas_thread(arguments)  # first: the imports below import numpy
     from helpers.prediction import predict_records
 
     with decoding(arguments) as model:  # the model first: a missing model is reported before stdin is read
@@ -173,6 +180,7 @@ def command_predict(arguments) -> int:
 
 
 def command_evaluate(arguments) -> int:
+    one_blas_thread(arguments)  # first: the imports below import numpy
     from helpers.evaluation import evaluate_records
     from helpers.functions import get_function
     from helpers.prediction import predict_records

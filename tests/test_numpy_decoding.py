@@ -5,6 +5,7 @@ with it; TensorFlow is never imported; the command line writes the same records 
 
 import dataclasses
 import json
+import os
 import random
 import shutil
 import subprocess
@@ -243,6 +244,23 @@ def test_the_predict_command_imports_neither_tensorflow_nor_keras(tmp_path):
     assert "helpers.numpy_decoding" in imported and "numpy" in imported
     assert not {name for name in imported if name.split(".")[0] in ("tensorflow", "keras", "tf_keras")}
     assert [json.loads(line)["input"] for line in result.stdout.decode().splitlines()] == urls
+
+
+def test_the_predict_command_gives_numpy_one_blas_thread(tmp_path):
+    """The predict command's BLAS runs one thread (its forked workers inherit it): with more, each of the
+    one-per-core workers spins its own threads against the others' on the same cores, many times slower.
+    Set before anything imports numpy, in a fresh process, the command itself run in it."""
+    pytest.importorskip("threadpoolctl")  # the child process reads the thread counts with it
+    urls = tmp_path / "urls.txt"
+    urls.write_text("\n".join(read_text_lines(REAL_URLS_PATH)[:300]) + "\n")  # more than one group: the workers run
+    script = ("import sys, threadpoolctl; from helpers.cli import main; status = main(sys.argv[1:]); "
+              "print(status, max(pool['num_threads'] for pool in threadpoolctl.threadpool_info() if pool['user_api'] == 'blas'), "
+              "file=sys.stderr)")
+    environment = {key: value for key, value in os.environ.items() if not key.endswith("_NUM_THREADS")}
+    result = subprocess.run([sys.executable, "-c", script, "predict", "--model", str(ROOT / "models" / "urlparse"), str(urls)],
+                            capture_output=True, timeout=300, cwd=ROOT, env=environment)
+    assert result.returncode == 0, result.stderr.decode()[-2000:]
+    assert result.stderr.decode().split()[-2:] == ["0", "1"]
 
 
 def run_cli(capsys, *arguments):
