@@ -167,8 +167,9 @@ hex_result = train_recipe("hex")
 # attention reads a weighted sum of the digits, so for the middle digits the network has to hold
 # much of n itself and cut it into sawtooth bands. In this budget it learns the short numbers and
 # part of the long ones. Copying and rearranging (urlparse, splitext, title, the date inverse) suit
-# it; carrying arithmetic takes far longer: the shipped `models/hex` below is this recipe trained ten
-# times as long (in two trainings, the second at a lower rate), and its line there says how far that goes.
+# it; carrying arithmetic takes far longer: the shipped `models/hex` below is this recipe trained many
+# times as long (in three trainings, each from the weights of the one before at a lower rate), and its
+# line there says how far that goes.
 
 # %%
 numbers = decimal_numbers_by_digits(HEX_INPUTS_PER_DIGIT_COUNT, max_digits=hex_function.max_input_bytes)
@@ -277,7 +278,7 @@ exact_match_raised_or_returned(date_result.model, "date_inverse", FRESH_INPUTS)
 # %% [markdown]
 # ## The shipped models
 # `models/` holds models trained by the recipes above (`splitext`, `title` and `hex` with
-# `python -m helpers train`, `hex` for ten times this notebook's budget, in two trainings;
+# `python -m helpers train`, `hex` for many times this notebook's budget, in three trainings;
 # `date_inverse` by an earlier run of this notebook), each with `metrics.json`, `COMMAND.txt` (the
 # commands and what they printed) and a card (`README.md`) with its measured figures. Below, each on
 # 2,000 fresh inputs of its generator's mix, refusals included, and where a function's target is
