@@ -42,11 +42,12 @@ def input_sets() -> dict[str, list[bytes]]:
 
 
 def digest(folder: Path, lines: list[bytes]) -> str:
-    from helpers.prediction import predict_records
+    from helpers.prediction import greedy_decoding, predict_records
     from helpers.storage import load_model
 
-    answers = hashlib.sha256()
-    for record in predict_records(load_model(folder), lines):
+    stored = load_model(folder)
+    answers = hashlib.sha256()  # TensorFlow's GreedyDecoder: tests/test_numpy_decoding.py holds the NumPy engine to it
+    for record in predict_records(stored.task, stored.model.config.max_input_length, greedy_decoding(stored.model), lines):
         answers.update(json.dumps([record["output"], record.get("error")], ensure_ascii=False).encode("utf-8") + b"\n")
     return answers.hexdigest()
 
