@@ -33,7 +33,7 @@ RECORD_FILES = ("COMMAND.txt", "EVALUATIONS.txt")  # free-form records: comments
 PART_OF_A_MEASURE = ", "  # evaluations.json: "exact match, group 4" measures a part of the inputs
 FAMILY_BELOW = 0.99  # a kind of input is listed as a failure family when the model gets less than this of it
 WORST_SHOWN = 3  # wrong answers quoted per evaluate report
-RULE_LINE = re.compile(r"^\s*(?P<percent>[\d.]+)%\s+(?P<correct>\d+)/(?P<total>\d+)\s+(?P<name>.+?)\s*$")
+RULE_LINE = re.compile(r"^\s*(?P<percent>[\d.]+)%\s+(?P<correct>\d+)/(?P<total>\d+)\s+(?:JSON\s+\d+\s+)?(?P<name>.+?)\s*$")
 COMMAND_LINE = re.compile(r"^(?:\$ )?python3? ")
 
 
@@ -107,8 +107,10 @@ def read_output(evaluation: Evaluation, output: list[str]) -> bool:
                 group.label = f"{inputs}, {'group ' if path[-1] != 'all' else ''}{path[-1]}"
             (evaluation.families if part else evaluation.overall).append(group)
         return True
-    rules = [RULE_LINE.match(line) for line in output if line.strip()]
-    if rules and all(rules):
+    # evaluate_rules.py's table: one line per rule, then the line over all rules (a line after it, on other
+    # inputs, is not a rule)
+    rules = [match for match in map(RULE_LINE.match, output) if match]
+    if rules and RULE_LINE.match(output[0]):
         for match in rules[:-1]:
             name = " ".join(match["name"].split())
             evaluation.families.append(Group(f"rule {name}", int(match["correct"]), int(match["total"])))
