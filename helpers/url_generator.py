@@ -677,6 +677,8 @@ def semicolon_url(rng: random.Random) -> str:
     the last segment holds a run of ';' (pairs joined by ';' or by '&amp;' left from HTML): the params
     start at its first one; and now and then a ';' follows the host with no path: the netloc keeps it."""
     path = random_path(rng, params_rate=0.0) or "/" + random_segment(rng)
+    if rng.random() < 0.15:  # short segments ('/a/b;p'): the ';' falls in a last segment of a letter or two
+        path = "".join("/" + _random_token(rng, ALPHANUMERIC, 1, 3) for _ in range(rng.randint(1, 3)))
     for _ in range(1 if rng.random() < 0.7 else 2):
         cut = rng.randint(1, len(path))
         params = _choice(rng, ["", _word(rng), f"{_word(rng)}={_word(rng)}", f"jsessionid={_random_token(rng, HEX, 16, 32)}",
@@ -812,11 +814,63 @@ def scheme_separator_url(rng: random.Random) -> str:
     return url
 
 
+def _ipv6_tokens(rng: random.Random) -> list[str]:
+    """The groups of a valid IPv6 address in short form: 2 to 7 tokens of 1 to 4 hex digits, one of
+    them empty where '::' stands ('c834:482::', '::f35d', '937::f35d')."""
+    tokens = [_random_token(rng, HEX, 1, 4) for _ in range(rng.randint(1, 6))]
+    tokens.insert(rng.randint(0, len(tokens)), "")
+    return tokens
+
+
+def _joined_ipv6(tokens: list[str]) -> str:
+    text = ":".join(tokens)
+    return ":" + text if text.startswith(":") else text + ":" if text.endswith(":") else text
+
+
+def bracketed_host_url(rng: random.Random) -> str:
+    """A bracketed host that urlparse accepts (about half) or rejects, decided by every character in the
+    brackets: a valid address in short form ('[c834:482::]', '[::f35d]'), IPvFuture ('[v1f.x:y]'), and
+    near misses of each: one token with a letter past 'f' ('[c8z4::1]'), a word or a year for a
+    token ('[bin::2025]'), a 'v' with no hex digits and dot after it ('[video]', '[v3::x]'), too long a
+    token, a ':::', under any scheme and behind any netloc ('mailto://[4ca9::c37f]/x')."""
+    tokens = _ipv6_tokens(rng)
+    roll = rng.random()
+    if roll < 0.35:  # accepted: an address in short form, or a full one
+        inner = _joined_ipv6(tokens) if rng.random() < 0.7 else random_ipv6(rng)[1:-1]
+    elif roll < 0.45:  # accepted: IPvFuture, 'v', hex digits, '.', then anything unreserved or ':'
+        inner = "v" + _random_token(rng, HEX + HEX.upper(), 1, 3) + "." + _random_token(rng, ALPHANUMERIC + ":-._~", 1, 12)
+    elif roll < 0.62:  # one character of a valid address turned into a letter past 'f' (or a '.', '-')
+        inner = _joined_ipv6(tokens)
+        positions = [index for index, character in enumerate(inner) if character != ":"] or [0]
+        cut = _choice(rng, positions)
+        inner = inner[:cut] + _choice(rng, "ghijklmnopqrstuvwxyz.-_") + inner[cut + 1:]
+    elif roll < 0.76:  # a word, a year or a longer token in place of one group: 'bin::2025', 'es::games'
+        index = rng.randrange(len(tokens))
+        while not tokens[index]:
+            index = rng.randrange(len(tokens))
+        tokens[index] = _choice(rng, [_word(rng)[:rng.randint(2, 8)], _random_token(rng, LETTERS, 1, 4),
+                                      _random_token(rng, HEX, 5, 6), str(rng.randint(1990, 2030))])
+        inner = _joined_ipv6(tokens)
+        if all(len(token) <= 4 and set(token) <= set(HEX) for token in inner.split(":")):
+            inner = inner + "g"  # still a valid address ('2025', 'beef'): make it a near miss anyway
+    elif roll < 0.9:  # 'v' not followed by hex digits and a dot: '[video]', '[vpn::2022]', '[v3::inarus]', '[v1f]'
+        inner = "v" + _choice(rng, [_word(rng), _random_token(rng, LETTERS, 1, 6), _random_token(rng, HEX, 1, 3),
+                                    _random_token(rng, HEX, 1, 2) + "::" + _word(rng), _word(rng) + "::" + _random_token(rng, HEX, 1, 4),
+                                    "." + _word(rng)])
+    else:  # the shape is wrong: ':::', nine groups, a lone token, nothing
+        inner = _choice(rng, [":::", ":".join(_random_token(rng, HEX, 1, 4) for _ in range(9)), _random_token(rng, HEX, 1, 4),
+                              "", _joined_ipv6(tokens) + "::" + _random_token(rng, HEX, 1, 4)])
+    host = "[" + _maybe_upper(rng, inner, 0.1) + "]"
+    prefix = _choice(rng, [_prefix_with_netloc(rng), _prefix_with_netloc(rng), _choice(rng, OTHER_SCHEMES) + "://"])
+    return prefix + _netloc_around(rng, host) + random_path(rng) + _tail(rng, 0.2, 0.05)
+
+
 HARD_KINDS: list[Callable[[random.Random], str]] = [
     semicolon_url, schemeless_url, question_mark_url, escaped_character_url, scheme_separator_url,
-    rejected_url, control_character_url, invalid_scheme_url, leading_space_url]
-HARD_KIND_WEIGHTS = [0.27, 0.17, 0.09, 0.07, 0.10, 0.10, 0.05, 0.06, 0.09]  # leading_space_url 0.06 -> 0.09: the
-# JSON escape of each kept control character ('\x16' -> '\u0016') is its own thing to learn, 30-odd of them
+    rejected_url, control_character_url, invalid_scheme_url, leading_space_url, bracketed_host_url]
+HARD_KIND_WEIGHTS = [0.27, 0.17, 0.09, 0.07, 0.10, 0.10, 0.05, 0.06, 0.09, 0.10]  # leading_space_url 0.06 -> 0.09: the
+# JSON escape of each kept control character ('\x16' -> '\u0016') is its own thing to learn, 30-odd of them;
+# bracketed_host_url 0.10: whether urlparse accepts a bracketed host hangs on every character inside it
 
 
 def hard_url(rng: random.Random, max_bytes: int = 256) -> str:
