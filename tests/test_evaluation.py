@@ -69,3 +69,17 @@ def test_recipes_fit_their_function(name):
         assert model.max_input_length >= get_function(name).max_input_bytes + 1
     with pytest.raises(ValueError, match="no recipe"):
         recipe("nope")
+
+
+def test_evaluate_urlparse_keeps_only_the_counts_of_dev_urls(load_tool):
+    """tools/evaluate_urlparse.py writes evaluation commands into the repository: the dev_urls.txt
+    report must lose its worst failures (they quote the URLs), and a failing command must stop it."""
+    tool = load_tool("evaluate_urlparse")
+    kept = tool.run("""echo '{"exact_match": 0.5, "worst_failures": [{"input": "http://secret"}]}'""", counts_only=True)
+    assert '"exact_match": 0.5' in kept and "secret" not in kept
+    assert "secret" in tool.run("""echo '{"worst_failures": ["http://secret"]}'""", counts_only=False)
+    with pytest.raises(SystemExit, match="exited with 3"):
+        tool.run("exit 3", counts_only=False)
+    listed = [command for command, _ in tool.commands("models/urlparse")]
+    assert sum("--record" in command for command in listed) == len(listed) - 1  # all but the second rule draw
+    assert any("dev_urls.txt" in command for command in listed) == (tool.ROOT / tool.DEV_URLS).exists()
