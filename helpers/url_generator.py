@@ -832,7 +832,8 @@ def bracketed_host_url(rng: random.Random) -> str:
     the brackets: the addresses the natural mix draws ('[::1]', eight groups, '[::ffff:1.2.3.4]'),
     short forms ('[c834:482::]', '[::f35d]') and IPvFuture ('[v1f.x:y]'), and near misses one edit
     away from them: a letter past 'f' in one group ('[c8z4::1]'), a word or a year for a group
-    ('[bin::2025]'), a ninth group or a second '::', a 'v' with no hex digits and dot after it
+    ('[bin::2025]'), a ninth group or a second '::', an IPv4 address alone ('[1.2.3.4]', where
+    '[::ffff:1.2.3.4]' is valid), a 'v' with no hex digits and dot after it
     ('[video]', '[v3::x]'); under any scheme and behind any netloc ('mailto://[4ca9::c37f]/x')."""
     def address() -> str:  # a valid one, without brackets
         return random_ipv6(rng)[1:-1] if rng.random() < 0.5 else _joined_ipv6(_ipv6_tokens(rng))
@@ -855,9 +856,9 @@ def bracketed_host_url(rng: random.Random) -> str:
     elif roll < 0.93:  # 'v' not followed by hex digits and a dot: '[video]', '[vpn::2022]', '[v3::inarus]', '[v1f]'
         inner = "v" + _choice(rng, [_word(rng), _random_token(rng, LETTERS, 1, 6), _random_token(rng, HEX, 1, 3),
                                     _random_token(rng, HEX, 1, 2) + "::" + _word(rng), "." + _word(rng)])
-    else:  # one group too many, or a second '::'
+    else:  # one group too many, a second '::', or an IPv4 address without the '::ffff:' before it
         groups = [f"{rng.randint(0, 0xFFFF):x}" for _ in range(9)]
-        inner = ":".join(groups) if rng.random() < 0.5 else _joined_ipv6(_ipv6_tokens(rng)) + "::" + groups[0]
+        inner = _choice(rng, [":".join(groups), _joined_ipv6(_ipv6_tokens(rng)) + "::" + groups[0], random_ipv4(rng)])
     host = "[" + _maybe_upper(rng, inner, 0.1) + "]"
     prefix = _choice(rng, [_prefix_with_netloc(rng), _prefix_with_netloc(rng), _choice(rng, OTHER_SCHEMES) + "://"])
     return prefix + _netloc_around(rng, host) + random_path(rng) + _tail(rng, 0.2, 0.05)

@@ -146,6 +146,7 @@ def test_hard_urls_exercise_the_rules_they_are_named_for():
     assert 1000 < sum(accepted for _, accepted in hosts) < 1400  # '[c834:482::]' kept, '[bin::2025]' raises
     assert sum(accepted for host, accepted in hosts if host.lower().startswith("[v")) > 100  # '[v1f.x]': IPvFuture
     assert sum(not accepted for host, accepted in hosts if host.lower().startswith("[v")) > 80  # '[video]': not
+    assert sum(not accepted for host, accepted in hosts if re.fullmatch(r"\[[\d.]+\]", host)) > 20  # '[1.2.3.4]'
     assert sum(p.params != "" and len(p.path.rpartition("/")[2]) <= 2 for p in semicolons) > 30  # '/a/b;p'
     trailing = [url for url in kinds["leading_space_url"] if len(url) > 2 and url[-1] < "!" and url[-2] == url[-1]]
     assert len(trailing) > 100  # a run of one control character at the end: its escape, that many times
